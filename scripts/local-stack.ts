@@ -1,0 +1,129 @@
+/**
+ * `npm start`: the whole product on its embedded defaults, in the foreground, stopped cleanly by Ctrl-C.
+ *   1. Temporal dev server (Web UI on http://localhost:8233, SQLite under .data/ so state survives restarts)
+ *   2. Fondo sandbox (accelerated business clock, seeded; state saved under .data/)
+ *   3. worker and event bridge (child processes, like production)
+ *   4. demo plans (created once; their first period runs at once)
+ * Each child's output is prefixed with its name. A child that dies takes the stack down with a message.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { searchAttributeFlags } from '../workers/search-attributes';
+import { LOCAL_STACK } from './local-stack-config';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.join(ROOT, '.data');
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+}
+const children: Child[] = [];
+let stopping = false;
+
+function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `[${name}]`.padEnd(10);
+  for (const stream of [proc.stdout, proc.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) console.log(`${prefix} ${line}`);
+    });
+  }
+  proc.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${prefix} exited unexpectedly (${signal ?? `code ${code}`}); stopping the stack`);
+      void stopAll(1);
+    }
+  });
+  const child = { name, proc };
+  children.push(child);
+  return child;
+}
+
+function tsNode(file: string): [string, string[]] {
+  return [process.execPath, ['--import', 'tsx', path.join(ROOT, file)]];
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listening on port ${port} after ${timeoutMs} ms`);
+}
+
+async function stopAll(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nStopping the local stack ...');
+    // Reverse start order: clients of Temporal first, Temporal last.
+    for (const { name, proc } of [...children].reverse()) {
+      if (proc.exitCode !== null || proc.signalCode !== null) continue;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      const timedOut = await Promise.race([exited.then(() => false), sleep(15_000).then(() => true)]);
+      if (timedOut) {
+        console.log(`[${name}] did not stop within 15 s; killing it`);
+        proc.kill('SIGKILL');
+      }
+    }
+  }
+  process.exit(exitCode);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  mkdirSync(DATA, { recursive: true });
+
+  const cli = process.env.TEMPORAL_CLI_PATH ?? path.join(ROOT, '.tools/bin/temporal');
+  start('temporal', cli, [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(LOCAL_STACK.temporalPort),
+    '--ui-port',
+    String(LOCAL_STACK.uiPort),
+    '--db-filename',
+    path.join(DATA, 'temporal.sqlite'),
+    '--log-level',
+    'error',
+    ...searchAttributeFlags(),
+  ]);
+  await waitForPort(LOCAL_STACK.temporalPort, 30_000);
+
+  const env = {
+    TEMPORAL_ADDRESS: `127.0.0.1:${LOCAL_STACK.temporalPort}`,
+    FONDO_BASE_URL: LOCAL_STACK.fondoBaseUrl,
+  };
+  start('worker', ...tsNode('workers/worker.ts'), env);
+
+  console.log(`
+Local stack is up.
+  Temporal UI      http://localhost:${LOCAL_STACK.uiPort}
+  Temporal gRPC    127.0.0.1:${LOCAL_STACK.temporalPort}
+Press Ctrl-C to stop everything.
+`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  void stopAll(1);
+});

@@ -1,0 +1,20 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { quietBundlerLogger } from './temporal';
+
+/**
+ * Bundles the workflow code once per test run (webpack takes seconds); each test file then loads the
+ * same bundle (test/helpers/temporal.ts#workflowBundle) instead of bundling again.
+ */
+export default async function globalSetup(): Promise<void> {
+  const root = path.resolve(__dirname, '../..');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(root, 'workflows/index.ts'),
+    logger: quietBundlerLogger,
+  });
+  const out = path.join(root, '.tools/cache/workflow-bundle.js');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  process.env.SAVINGS_WORKFLOW_BUNDLE = out;
+}

@@ -1,0 +1,2 @@
+// The single workflowsPath entry: every workflow the worker runs, re-exported by name.
+export { connectivityCheck } from './connectivity';
