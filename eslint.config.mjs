@@ -9,7 +9,10 @@ import prettier from 'eslint-config-prettier';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 const workflowImportBans = {
   paths: [
-    ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not use Node built-ins (deterministic sandbox).' })),
+    ...nodeBuiltins.map((name) => ({
+      name,
+      message: 'Workflow code must not use Node built-ins (deterministic sandbox).',
+    })),
     { name: 'ky', message: 'Workflow code does no I/O: call an activity.' },
     { name: 'ws', message: 'Workflow code does no I/O: call an activity.' },
     { name: '@temporalio/client', message: 'Workflows use @temporalio/workflow only.' },
@@ -31,12 +34,18 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', '*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports' },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
@@ -74,7 +83,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
   },
   prettier
 );

@@ -21,12 +21,20 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/fondo/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/unit/**/*.test.ts',
+        '<rootDir>/test/fondo/**/*.test.ts',
+        '<rootDir>/test/sandbox/**/*.test.ts',
+      ],
     },
     {
       ...common,
       displayName: 'temporal',
-      testMatch: ['<rootDir>/test/workflows/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/workflows/**/*.test.ts',
+        '<rootDir>/test/e2e/**/*.test.ts',
+        '<rootDir>/test/replay/**/*.test.ts',
+      ],
       setupFiles: ['<rootDir>/test/helpers/quiet-runtime.ts'],
       slowTestThreshold: 60,
     },

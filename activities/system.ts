@@ -10,7 +10,12 @@ export function createSystemActivities(deps: SystemDeps) {
     /** GET /ping on Fondo; returns its `pong` timestamp. */
     async pingFondo(): Promise<string> {
       const body = await ky
-        .get('ping', { prefixUrl: deps.fondoBaseUrl, retry: 0, timeout: 10_000, signal: Context.current().cancellationSignal })
+        .get('ping', {
+          prefixUrl: deps.fondoBaseUrl,
+          retry: 0,
+          timeout: 10_000,
+          signal: Context.current().cancellationSignal,
+        })
         .json<{ pong: string }>();
       return body.pong;
     },

@@ -11,7 +11,16 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     name,
     level,
     redact: {
-      paths: ['*.ssn', '*.executorRef', '*.owner', '*.iban', '*.bban', '*.client_secret', '*.authorization', '*.access_token'],
+      paths: [
+        '*.ssn',
+        '*.executorRef',
+        '*.owner',
+        '*.iban',
+        '*.bban',
+        '*.client_secret',
+        '*.authorization',
+        '*.access_token',
+      ],
       censor: '[redacted]',
     },
   });
@@ -21,11 +30,7 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
 export function temporalLogger(logger: Logger): TemporalLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata): void => {
     const fn = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' }[level] as
-      | 'trace'
-      | 'debug'
-      | 'info'
-      | 'warn'
-      | 'error';
+      'trace' | 'debug' | 'info' | 'warn' | 'error';
     logger[fn](meta ?? {}, message);
   };
   return {

@@ -41,7 +41,9 @@ describe('foundation on the dev server', () => {
     let found: string[] = [];
     for (let i = 0; i < 50 && found.length === 0; i++) {
       found = [];
-      for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowId}' AND PlanState = 'active'` })) {
+      for await (const wf of env.client.workflow.list({
+        query: `WorkflowId = '${workflowId}' AND PlanState = 'active'`,
+      })) {
         found.push(wf.workflowId);
       }
       if (found.length === 0) await new Promise((r) => setTimeout(r, 200));
