@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { quietBundlerLogger } from './temporal';
@@ -15,6 +15,9 @@ export default async function globalSetup(): Promise<void> {
   });
   const out = path.join(root, '.tools/cache/workflow-bundle.js');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, code);
+  // Concurrent jest runs may bundle at once: write privately, then rename atomically.
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, out);
   process.env.SAVINGS_WORKFLOW_BUNDLE = out;
 }
