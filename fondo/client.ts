@@ -115,66 +115,70 @@ export class FondoClient {
   // --- System ---------------------------------------------------------------------------------------------
 
   /** `GET /ping` (no auth): the time Fondo received the request. */
-  ping(options: CallOptions = {}): Promise<Ping> {
+  async ping(options: CallOptions = {}): Promise<Ping> {
     return this.#http.requestPublic({ method: 'GET', path: '/ping', schema: PingSchema, signal: options.signal });
   }
 
   // --- Accounts and KYC ------------------------------------------------------------------------------------
 
   /** `GET …/account`: one page of the client's accounts (filter by `ssn` to find a person's accounts). */
-  listAccounts(clientId: string, query: AccountListQuery = {}, options: CallOptions = {}): Promise<Account[]> {
+  async listAccounts(clientId: string, query: AccountListQuery = {}, options: CallOptions = {}): Promise<Account[]> {
     const path = apiPath`/v2/partner/client/${clientId}/account`;
     return this.#get(path, z.array(AccountSchema), options, this.#query(AccountListQuerySchema, query, path));
   }
 
   /** `GET …/account/{account_id}`. */
-  getAccount(clientId: string, accountId: string, options: CallOptions = {}): Promise<Account> {
+  async getAccount(clientId: string, accountId: string, options: CallOptions = {}): Promise<Account> {
     return this.#get(apiPath`/v2/partner/client/${clientId}/account/${accountId}`, AccountSchema, options);
   }
 
   /** `GET …/kycstatus/account/{account_id}`: whether orders and withdrawals are allowed (check `=== true`). */
-  getKycStatus(clientId: string, accountId: string, options: CallOptions = {}): Promise<KycStatus> {
+  async getKycStatus(clientId: string, accountId: string, options: CallOptions = {}): Promise<KycStatus> {
     return this.#get(apiPath`/v2/partner/client/${clientId}/kycstatus/account/${accountId}`, KycStatusSchema, options);
   }
 
   // --- Instruments -----------------------------------------------------------------------------------------
 
   /** `GET /v2/partner/instrument`: every fund on the platform (one page when `limit` is given). */
-  listInstruments(query: PageQuery = {}, options: CallOptions = {}): Promise<Instrument[]> {
+  async listInstruments(query: PageQuery = {}, options: CallOptions = {}): Promise<Instrument[]> {
     const path = '/v2/partner/instrument';
     return this.#get(path, z.array(InstrumentSchema), options, this.#query(PageQuerySchema, query, path));
   }
 
   /** `GET /v2/partner/instrument/{instrument_id}`; the id is the instrument's `id` (ISIN + currency). */
-  getInstrument(instrumentId: string, options: CallOptions = {}): Promise<Instrument> {
+  async getInstrument(instrumentId: string, options: CallOptions = {}): Promise<Instrument> {
     return this.#get(apiPath`/v2/partner/instrument/${instrumentId}`, InstrumentSchema, options);
   }
 
   /** `GET …/client/{client_id}/instrument`: the client's instrument universe (use it for eligibility). */
-  listClientInstruments(clientId: string, options: CallOptions = {}): Promise<Instrument[]> {
+  async listClientInstruments(clientId: string, options: CallOptions = {}): Promise<Instrument[]> {
     return this.#get(apiPath`/v2/partner/client/${clientId}/instrument`, z.array(InstrumentSchema), options);
   }
 
   // --- Allocation plans ------------------------------------------------------------------------------------
 
   /** `GET …/allocationplan`. */
-  listAllocationPlans(clientId: string, options: CallOptions = {}): Promise<AllocationPlan[]> {
+  async listAllocationPlans(clientId: string, options: CallOptions = {}): Promise<AllocationPlan[]> {
     return this.#get(apiPath`/v2/partner/client/${clientId}/allocationplan`, z.array(AllocationPlanSchema), options);
   }
 
   /** `GET …/allocationplan/{allocation_plan_id}`. */
-  getAllocationPlan(clientId: string, planId: string, options: CallOptions = {}): Promise<AllocationPlan> {
+  async getAllocationPlan(clientId: string, planId: string, options: CallOptions = {}): Promise<AllocationPlan> {
     return this.#get(apiPath`/v2/partner/client/${clientId}/allocationplan/${planId}`, AllocationPlanSchema, options);
   }
 
   /** `GET …/allocationplan/account/{account_id}`: the plan of an account. */
-  getAllocationPlanByAccount(clientId: string, accountId: string, options: CallOptions = {}): Promise<AllocationPlan> {
+  async getAllocationPlanByAccount(
+    clientId: string,
+    accountId: string,
+    options: CallOptions = {}
+  ): Promise<AllocationPlan> {
     const path = apiPath`/v2/partner/client/${clientId}/allocationplan/account/${accountId}`;
     return this.#get(path, AllocationPlanSchema, options);
   }
 
   /** `PATCH …/allocationplan/{allocation_plan_id}`: change the autogiro bank account; returns the whole plan. */
-  patchAllocationPlan(
+  async patchAllocationPlan(
     clientId: string,
     planId: string,
     patch: AllocationPlanPatch,
@@ -196,7 +200,7 @@ export class FondoClient {
    *
    * @returns the instruction, or undefined if Fondo answered without a body.
    */
-  createPaymentInstruction(
+  async createPaymentInstruction(
     clientId: string,
     request: PaymentInstructionRequest,
     options: CallOptions = {}
@@ -215,7 +219,7 @@ export class FondoClient {
   }
 
   /** `GET …/instruction/{instruction_id}`. */
-  getPaymentInstruction(
+  async getPaymentInstruction(
     clientId: string,
     instructionId: string,
     options: CallOptions = {}
@@ -225,7 +229,11 @@ export class FondoClient {
   }
 
   /** `GET …/instruction/{instruction_id}/payment`: the individual collections and their statuses. */
-  listInstructionPayments(clientId: string, instructionId: string, options: CallOptions = {}): Promise<Payment[]> {
+  async listInstructionPayments(
+    clientId: string,
+    instructionId: string,
+    options: CallOptions = {}
+  ): Promise<Payment[]> {
     const path = apiPath`/v2/partner/client/${clientId}/instruction/${instructionId}/payment`;
     return this.#get(path, z.array(PaymentSchema), options);
   }
@@ -283,13 +291,13 @@ export class FondoClient {
   }
 
   /** `GET …/order`: one page of orders (`start`, `limit`, `modifiedFrom` are sent; the docs show none). */
-  listOrders(clientId: string, query: ModifiedQuery = {}, options: CallOptions = {}): Promise<Order[]> {
+  async listOrders(clientId: string, query: ModifiedQuery = {}, options: CallOptions = {}): Promise<Order[]> {
     const path = apiPath`/v2/partner/client/${clientId}/order`;
     return this.#get(path, z.array(OrderSchema), options, this.#query(ModifiedQuerySchema, query, path));
   }
 
   /** `GET …/order/{order_id}`. */
-  getOrder(clientId: string, orderId: string, options: CallOptions = {}): Promise<Order> {
+  async getOrder(clientId: string, orderId: string, options: CallOptions = {}): Promise<Order> {
     return this.#get(apiPath`/v2/partner/client/${clientId}/order/${orderId}`, OrderSchema, options);
   }
 
@@ -297,7 +305,7 @@ export class FondoClient {
    * `DELETE …/order/{order_id}`: cancel an order not yet executed. Returns the order; its status is `canceled`
    * if the cancellation succeeded.
    */
-  cancelOrder(clientId: string, orderId: string, options: CallOptions = {}): Promise<Order> {
+  async cancelOrder(clientId: string, orderId: string, options: CallOptions = {}): Promise<Order> {
     const path = apiPath`/v2/partner/client/${clientId}/order/${orderId}`;
     return this.#send({ method: 'DELETE', path, schema: OrderSchema, signal: options.signal });
   }
@@ -305,7 +313,7 @@ export class FondoClient {
   // --- Cash transactions -----------------------------------------------------------------------------------
 
   /** `GET …/transaction/cash`: one page, filterable by causing object (`ref`, `reftype`). */
-  listCashTransactions(
+  async listCashTransactions(
     clientId: string,
     query: TransactionListQuery = {},
     options: CallOptions = {}
@@ -320,13 +328,17 @@ export class FondoClient {
   }
 
   /** `GET …/transaction/cash/{transaction_id}`. */
-  getCashTransaction(clientId: string, transactionId: string, options: CallOptions = {}): Promise<CashTransaction> {
+  async getCashTransaction(
+    clientId: string,
+    transactionId: string,
+    options: CallOptions = {}
+  ): Promise<CashTransaction> {
     const path = apiPath`/v2/partner/client/${clientId}/transaction/cash/${transactionId}`;
     return this.#get(path, CashTransactionSchema, options);
   }
 
   /** `GET …/account/{account_id}/transaction/cash`: one page of an account's cash transactions. */
-  listAccountCashTransactions(
+  async listAccountCashTransactions(
     clientId: string,
     accountId: string,
     query: ModifiedQuery = {},
@@ -339,7 +351,7 @@ export class FondoClient {
   // --- Fund transactions -----------------------------------------------------------------------------------
 
   /** `GET …/transaction/fund`: one page, filterable by causing object (`ref`, `reftype`). */
-  listFundTransactions(
+  async listFundTransactions(
     clientId: string,
     query: TransactionListQuery = {},
     options: CallOptions = {}
@@ -354,13 +366,17 @@ export class FondoClient {
   }
 
   /** `GET …/transaction/fund/{transaction_id}`. */
-  getFundTransaction(clientId: string, transactionId: string, options: CallOptions = {}): Promise<FundTransaction> {
+  async getFundTransaction(
+    clientId: string,
+    transactionId: string,
+    options: CallOptions = {}
+  ): Promise<FundTransaction> {
     const path = apiPath`/v2/partner/client/${clientId}/transaction/fund/${transactionId}`;
     return this.#get(path, FundTransactionSchema, options);
   }
 
   /** `GET …/account/{account_id}/transaction/fund`: one page of an account's fund transactions. */
-  listAccountFundTransactions(
+  async listAccountFundTransactions(
     clientId: string,
     accountId: string,
     query: ModifiedQuery = {},

@@ -112,14 +112,11 @@ export class FondoHttp {
     signal?: AbortSignal,
     context: CallContext = { method: 'POST', path: TOKEN_PATH }
   ): Promise<string> {
+    if (signal?.aborted === true) throw createFondoError(context, { cause: 'abort' });
     const pending = getAccessToken(this.#tokenKey, () => this.#fetchToken());
     if (signal === undefined) return pending;
     return new Promise<string>((resolve, reject) => {
       const onAbort = () => reject(createFondoError(context, { cause: 'abort' }));
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
       signal.addEventListener('abort', onAbort, { once: true });
       pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
