@@ -14,6 +14,7 @@
  *   refresh, 403, 404, other 4xx) ends the iteration with that FondoError.
  * - A malformed event is skipped and reported to `onInvalidEvent` (issues name fields, never values).
  * - Aborting `signal`, or leaving the `for await` loop, closes the socket and ends the iteration.
+ * - Events are queued without bound while the consumer is busy (Fondo's event rate is low); consume promptly.
  */
 import WebSocket, { type RawData } from 'ws';
 import { createFondoError, isFondoError, type CallContext } from './errors';
