@@ -61,7 +61,7 @@ import {
   type TransactionListQuery,
   type WithdrawalOrderRequest,
 } from './schemas';
-import { wireNumber } from './wire';
+import { normaliseDateTime, wireNumber } from './wire';
 
 /** How to reach Fondo and as whom. */
 export const FondoClientOptionsSchema = FondoConfigSchema.omit({ env: true }).extend({
@@ -390,12 +390,20 @@ export class FondoClient {
   // Each iterator walks every page (see pagination.ts); with `modifiedFrom` it is a reconciliation walk.
 
   /** Every account of the client (optionally filtered), page by page, without duplicates. */
-  iterateAccounts(clientId: string, query: Omit<AccountListQuery, 'limit'> = {}, options: IterateOptions = {}) {
+  iterateAccounts(
+    clientId: string,
+    query: Omit<AccountListQuery, 'limit'> = {},
+    options: IterateOptions = {}
+  ): AsyncIterable<Account> {
     return this.#iterate(query, options, (page) => this.listAccounts(clientId, page, options));
   }
 
   /** Every order of the client, page by page, without duplicates. */
-  iterateOrders(clientId: string, query: Omit<ModifiedQuery, 'limit'> = {}, options: IterateOptions = {}) {
+  iterateOrders(
+    clientId: string,
+    query: Omit<ModifiedQuery, 'limit'> = {},
+    options: IterateOptions = {}
+  ): AsyncIterable<Order> {
     return this.#iterate(query, options, (page) => this.listOrders(clientId, page, options));
   }
 
@@ -404,7 +412,7 @@ export class FondoClient {
     clientId: string,
     query: Omit<TransactionListQuery, 'limit'> = {},
     options: IterateOptions = {}
-  ) {
+  ): AsyncIterable<CashTransaction> {
     return this.#iterate(query, options, (page) => this.listCashTransactions(clientId, page, options));
   }
 
@@ -414,7 +422,7 @@ export class FondoClient {
     accountId: string,
     query: Omit<ModifiedQuery, 'limit'> = {},
     options: IterateOptions = {}
-  ) {
+  ): AsyncIterable<CashTransaction> {
     return this.#iterate(query, options, (page) =>
       this.listAccountCashTransactions(clientId, accountId, page, options)
     );
@@ -425,7 +433,7 @@ export class FondoClient {
     clientId: string,
     query: Omit<TransactionListQuery, 'limit'> = {},
     options: IterateOptions = {}
-  ) {
+  ): AsyncIterable<FundTransaction> {
     return this.#iterate(query, options, (page) => this.listFundTransactions(clientId, page, options));
   }
 
@@ -435,7 +443,7 @@ export class FondoClient {
     accountId: string,
     query: Omit<ModifiedQuery, 'limit'> = {},
     options: IterateOptions = {}
-  ) {
+  ): AsyncIterable<FundTransaction> {
     return this.#iterate(query, options, (page) =>
       this.listAccountFundTransactions(clientId, accountId, page, options)
     );
@@ -532,9 +540,10 @@ export class FondoClient {
       yield* paginate(fetchPage, { limit, ...(start === undefined ? {} : { start }) });
       return;
     }
-    const valid = ModifiedQuerySchema.safeParse({ modifiedFrom });
-    if (!valid.success) throw invalidRequest({ method: 'GET', path: '(pagination)' }, describeIssues(valid.error));
-    const from = valid.data.modifiedFrom ?? modifiedFrom;
+    const from = normaliseDateTime(modifiedFrom);
+    if (from === undefined) {
+      throw invalidRequest({ method: 'GET', path: '(pagination)' }, ['modifiedFrom: expected an ISO-8601 date-time']);
+    }
     yield* modifiedSince((page) => list({ ...query, ...page, modifiedFrom: from }), {
       limit,
       modifiedFrom: from,

@@ -9,6 +9,7 @@
  * Items are assumed to come in ascending `sortedId` order (the next cursor is the last item's `sortedId`).
  * Memory grows with the number of ids yielded (kept for de-duplication).
  */
+import { normaliseDateTime } from './wire';
 
 /** A list item that can be paged over. */
 export interface Pageable {
@@ -77,7 +78,8 @@ export interface Modifiable extends Pageable {
 export type ModifiedPageFetcher<T> = (page: PageRequest & { modifiedFrom: string }) => Promise<readonly T[]>;
 
 /**
- * Reconciliation: yields every item modified at or after `modifiedFrom`, paging as {@link paginate} does.
+ * Reconciliation: yields every item modified at or after `modifiedFrom` (any ISO-8601 date-time, sent normalised
+ * to upper-case UTC), paging as {@link paginate} does.
  * Items whose `modifiedDate` is earlier are dropped too, in case a server ignores the filter. Callers keep the
  * greatest `modifiedDate` they processed (minus a safety margin) as the next `modifiedFrom`.
  */
@@ -85,9 +87,9 @@ export async function* modifiedSince<T extends Modifiable>(
   fetchPage: ModifiedPageFetcher<T>,
   options: PaginateOptions & { modifiedFrom: string }
 ): AsyncGenerator<T, void, undefined> {
-  const { modifiedFrom } = options;
+  const modifiedFrom = normaliseDateTime(options.modifiedFrom);
+  if (modifiedFrom === undefined) throw new RangeError('modifiedFrom must be an ISO-8601 date-time');
   const fromMs = Date.parse(modifiedFrom);
-  if (Number.isNaN(fromMs)) throw new RangeError('modifiedFrom must be an ISO-8601 date-time');
   const pages = paginate((page) => fetchPage({ ...page, modifiedFrom }), options);
   for await (const item of pages) {
     const modifiedMs = Date.parse(item.modifiedDate ?? '');

@@ -123,6 +123,12 @@ describe('iterateOrders against a real server', () => {
     expect(cash.map((t) => t.ref)).toEqual(['o1']);
   });
 
+  it('rejects a modifiedFrom that is not a date-time before any request', async () => {
+    const error = await collect(client.iterateOrders('c1', { modifiedFrom: 'last week' })).catch((e: unknown) => e);
+    expect(isFondoError(error) && error.issues).toEqual(['modifiedFrom: expected an ISO-8601 date-time']);
+    expect(fondo.requests).toHaveLength(0);
+  });
+
   it('rejects a page size below 2 (no progress with an inclusive start)', async () => {
     const error = await collect(client.iterateOrders('c1', {}, { limit: 1 })).catch((e: unknown) => e);
     expect(isFondoError(error) && error.kind === 'invalid-request').toBe(true);
