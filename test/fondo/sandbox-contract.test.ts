@@ -2,7 +2,14 @@
  * Contract check: FondoClient against our stateful Fondo sandbox (sandbox/), which speaks the same wire contract
  * as Fondo. Every response the client reads here must pass its schema; a drift between the two fails this file.
  */
-import { clearTokenCache, FondoClient, isFondoError, type FondoError, type FondoStreamItem } from '../../fondo';
+import {
+  clearTokenCache,
+  FondoClient,
+  isFondoError,
+  type FondoError,
+  type FondoStreamItem,
+  type PaymentInstructionRequest,
+} from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
 import { ACCOUNT, CLIENT_1, createTestAccount, FUND, startTestSandbox, type SandboxApi } from '../helpers/sandbox';
 
@@ -66,7 +73,10 @@ describe('FondoClient against the sandbox', () => {
   it('creates a payment instruction, reads it back, and reports a reused clientRef as a conflict', async () => {
     const { accountId } = await fundedAccount('0.00');
     const clientRef = `contract-pay-${accountId}`;
-    const request = { type: 'autogiro', payments: [{ account: accountId, amount: '250.5', clientRef }] } as const;
+    const request: PaymentInstructionRequest = {
+      type: 'autogiro',
+      payments: [{ account: accountId, amount: '250.5', clientRef }],
+    };
 
     const created = await client.createPaymentInstruction(CLIENT_1, request);
 
