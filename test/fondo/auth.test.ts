@@ -1,7 +1,8 @@
-import { clearTokenCache, FondoClient, isFondoError, type FondoError } from '../../fondo';
+import { clearTokenCache, FondoClient } from '../../fondo';
 import { refreshMarginMs } from '../../fondo/auth';
 import { sendJson } from '../helpers/http-server';
 import { clientOptions, startFakeFondo, TEST_SECRET, type FakeFondo } from './helpers/fake-fondo';
+import { failureOf } from './helpers/failure-of';
 
 const KYC = '/v2/partner/client/c1/kycstatus/account/a1';
 
@@ -14,15 +15,6 @@ beforeEach(async () => {
 });
 
 afterEach(() => fondo.close());
-
-async function caught(promise: Promise<unknown>): Promise<FondoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  if (!isFondoError(error)) throw new Error(`expected a FondoError, got ${String(error)}`);
-  return error;
-}
 
 describe('token request', () => {
   it('posts form-encoded client credentials with the documented field names', async () => {
@@ -104,7 +96,7 @@ describe('token cache', () => {
     );
     const client = new FondoClient(clientOptions(fondo.url));
 
-    const error = await caught(client.getOrder('c1', 'o1'));
+    const error = await failureOf(client.getOrder('c1', 'o1'));
 
     expect(error).toMatchObject({ kind: 'unauthorized', retryable: false, status: 401, fondoError: 'unauthorized' });
     expect(fondo.tokenRequests).toHaveLength(2);
@@ -135,7 +127,7 @@ describe('token endpoint failures', () => {
       sendJson(res, 500, { error: 'server_error', error_description: 'token store unavailable' });
     const client = new FondoClient(clientOptions(fondo.url));
 
-    const error = await caught(client.getKycStatus('c1', 'a1'));
+    const error = await failureOf(client.getKycStatus('c1', 'a1'));
 
     expect(error).toMatchObject({ kind: 'server-error', retryable: true, status: 500, path: '/v2/partner/auth/token' });
     expect(error.message).toBe(
@@ -150,7 +142,7 @@ describe('token endpoint failures', () => {
       sendJson(res, 400, { error: 'invalid_client', error_description: 'bad credentials' });
     const client = new FondoClient(clientOptions(fondo.url));
 
-    const error = await caught(client.getKycStatus('c1', 'a1'));
+    const error = await failureOf(client.getKycStatus('c1', 'a1'));
     expect(error).toMatchObject({ kind: 'bad-request', retryable: false, fondoError: 'invalid_client' });
     expect(error.message).not.toContain(TEST_SECRET);
 
@@ -161,7 +153,7 @@ describe('token endpoint failures', () => {
 
   it('rejects a token response that fails its schema, naming the field', async () => {
     fondo.tokenHandler = (_req, res) => sendJson(res, 200, { access_token: 'x', expires_in: 'soon' });
-    const error = await caught(new FondoClient(clientOptions(fondo.url)).getKycStatus('c1', 'a1'));
+    const error = await failureOf(new FondoClient(clientOptions(fondo.url)).getKycStatus('c1', 'a1'));
 
     expect(error).toMatchObject({ kind: 'invalid-response', retryable: false });
     expect(error.message).toContain('expires_in');

@@ -2,9 +2,10 @@
  * Every FondoClient endpoint against a real loopback server: method, path, query and body on the wire, and
  * the parsed result; plus local validation that never reaches the network.
  */
-import { clearTokenCache, FondoClient, isFondoError, type FondoError } from '../../fondo';
+import { clearTokenCache, FondoClient } from '../../fondo';
 import { sendJson } from '../helpers/http-server';
 import { clientOptions, sendRawJson, startFakeFondo, type FakeFondo } from './helpers/fake-fondo';
+import { failureOf } from './helpers/failure-of';
 
 const C = '/v2/partner/client/c1';
 
@@ -102,15 +103,6 @@ function answer(method: string, path: string, status: number, body?: unknown) {
 function lastRequest() {
   const request = fondo.requests.at(-1)!;
   return { method: request.method, path: request.path, query: Object.fromEntries(request.query), body: request.body };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<FondoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  if (!isFondoError(error)) throw new Error(`expected a FondoError, got ${String(error)}`);
-  return error;
 }
 
 describe('system', () => {

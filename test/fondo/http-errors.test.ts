@@ -3,9 +3,10 @@
  * caller gets.
  */
 import { createServer } from 'node:net';
-import { clearTokenCache, FondoClient, isFondoError, type FondoError } from '../../fondo';
+import { clearTokenCache, FondoClient } from '../../fondo';
 import { sendJson } from '../helpers/http-server';
 import { clientOptions, sendRawJson, startFakeFondo, TEST_SECRET, type FakeFondo } from './helpers/fake-fondo';
+import { failureOf } from './helpers/failure-of';
 
 const ORDER_PATH = '/v2/partner/client/c1/order/o1';
 const ORDER = {
@@ -28,15 +29,6 @@ beforeEach(async () => {
 });
 
 afterEach(() => fondo.close());
-
-async function failureOf(promise: Promise<unknown>): Promise<FondoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  if (!isFondoError(error)) throw new Error(`expected a FondoError, got ${String(error)}`);
-  return error;
-}
 
 describe('HTTP error statuses', () => {
   it.each([

@@ -2,16 +2,10 @@
  * Contract check: FondoClient against our stateful Fondo sandbox (sandbox/), which speaks the same wire contract
  * as Fondo. Every response the client reads here must pass its schema; a drift between the two fails this file.
  */
-import {
-  clearTokenCache,
-  FondoClient,
-  isFondoError,
-  type FondoError,
-  type FondoStreamItem,
-  type PaymentInstructionRequest,
-} from '../../fondo';
+import { clearTokenCache, FondoClient, type FondoStreamItem, type PaymentInstructionRequest } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
 import { ACCOUNT, CLIENT_1, createTestAccount, FUND, startTestSandbox, type SandboxApi } from '../helpers/sandbox';
+import { failureOf } from './helpers/failure-of';
 
 let sandbox: Sandbox;
 let api: SandboxApi;
@@ -28,15 +22,6 @@ beforeEach(() => {
   clearTokenCache();
   client = new FondoClient({ baseUrl: sandbox.url, clientId: 'sandbox-partner', clientSecret: 'sandbox-secret' });
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<FondoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  if (!isFondoError(error)) throw new Error(`expected a FondoError, got ${String(error)}`);
-  return error;
-}
 
 async function fundedAccount(balance = '10000.00', positions: { instrument: string; units: string }[] = []) {
   nextAccount += 1;
