@@ -545,8 +545,8 @@ export function parseFondoEvent(message: unknown): FondoEventParseResult {
 }
 
 /**
- * zod issues as `path: message` lines, e.g. `amount: expected a decimal number`. Our wire schemas never put
- * the offending value in a message, so these are safe to log.
+ * zod issues as `path: message` lines, e.g. `amount: expected a decimal number`. Response schemas never put the
+ * offending value in a message; request schemas may name an amount (never personal data), so these are safe to log.
  */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
