@@ -1,0 +1,144 @@
+/**
+ * What workflows report: cycle summaries, cycle status, plan status and rebalance runs. Plain JSON with decimal
+ * strings (query results and workflow results are Temporal payloads). No personal data: ids and amounts only.
+ */
+import type { CycleOutcome, PlanRebalancePolicy, AllocationSource } from './plan';
+
+/** The plan's state as shown in the Temporal UI (search attribute `PlanState`) and the CLI. */
+export type PlanStateValue =
+  | 'active'
+  | 'paused'
+  | 'waiting-payment'
+  | 'blocked-kyc'
+  | 'blocked-instrument'
+  | 'investing'
+  | 'rebalancing'
+  | 'needs-attention'
+  | 'cancelled'
+  | 'completed';
+
+/** Where a cycle is. */
+export type CyclePhase =
+  | 'pre-check'
+  | 'waiting-payment'
+  | 'waiting-turn'
+  | 'blocked-kyc'
+  | 'investing'
+  | 'blocked-instrument'
+  | 'waiting-orders'
+  | 'completed';
+
+export interface PaymentAttempt {
+  attempt: number;
+  clientRef: string;
+  instructionId: string | null;
+  debitDate: string | null;
+  status: 'submitted' | 'completed' | 'failed' | 'unknown';
+  reasonCode: string | null;
+  submittedAt: string;
+  resolvedAt: string | null;
+}
+
+export interface OrderRecordSummary {
+  instrument: string;
+  clientRef: string;
+  orderId: string | null;
+  amount: string;
+  /** Units bought (known once priced). */
+  units: string | null;
+  price: string | null;
+  /** Cash actually debited at settlement (≤ amount; the rest stays as cash). */
+  settledAmount: string | null;
+  status: string;
+  /** Why the leg ended without settling (rejected, canceled, …). */
+  note: string | null;
+}
+
+export interface LegAmount {
+  instrument: string;
+  amount: string;
+  reason: string;
+}
+
+export interface CycleSummary {
+  planId: string;
+  period: string;
+  outcome: CycleOutcome;
+  /** Debit date the schedule asked for, and the one Fondo reported for the paid attempt. */
+  scheduledDebitDate: string;
+  debitDate: string | null;
+  /** Amount the plan asked to debit. */
+  requestedAmount: string;
+  /** Amount actually received (0.00 when the payment failed). */
+  paidAmount: string;
+  payments: PaymentAttempt[];
+  orders: OrderRecordSummary[];
+  /** Money carried in from earlier cycles, per fund. */
+  carryIn: Record<string, string>;
+  /** Money carried forward to the next cycle, per fund, with why. */
+  carried: LegAmount[];
+  carryOut: Record<string, string>;
+  /** Cash the split left uninvested (rounding, nothing eligible). */
+  residual: string;
+  /** Cash returned by settled orders (ordered amount − settled amount: unit rounding). */
+  settlementRemainder: string;
+  /** One sentence per decision, in order. */
+  explanation: string[];
+  /** What needs an operator, if anything. */
+  attention: string | null;
+  timings: { startedAt: string; paidAt: string | null; investedAt: string | null; completedAt: string };
+}
+
+export interface CycleStatus {
+  planId: string;
+  period: string;
+  phase: CyclePhase;
+  payments: PaymentAttempt[];
+  orders: OrderRecordSummary[];
+  held: (LegAmount & { since: string; deadline: string })[];
+  blockedReason: string | null;
+  kycBlockedSince: string | null;
+  explanation: string[];
+}
+
+export interface RebalanceRunRecord {
+  planId: string;
+  date: string;
+  trigger: 'admin' | 'calendar' | 'drift';
+  outcome: 'within-band' | 'completed' | 'partially-completed' | 'needs-attention' | 'skipped';
+  driftBefore: { maxAbsolutePp: string; total: string } | null;
+  driftAfter: { maxAbsolutePp: string; total: string } | null;
+  orders: (OrderRecordSummary & { side: 'sell' | 'buy' })[];
+  skipped: { instrument: string; side: 'sell' | 'buy'; reason: string }[];
+  explanation: string[];
+  timings: { startedAt: string; sellsSettledAt: string | null; completedAt: string };
+}
+
+export interface PlanStatus {
+  planId: string;
+  clientId: string;
+  accountId: string;
+  state: PlanStateValue;
+  amount: string;
+  dayOfMonth: number | 'last';
+  allocation: AllocationSource;
+  nextPeriod: string | null;
+  nextDebitDate: string | null;
+  nextSubmissionDeadline: string | null;
+  paused: { since: string; reason: string } | null;
+  cancelled: { at: string; reason: string } | null;
+  blockedReasons: string[];
+  attention: { at: string; period?: string; reason: string }[];
+  carry: Record<string, string>;
+  consecutiveFailedPeriods: number;
+  activeCycles: { period: string; phase: CyclePhase }[];
+  cycles: CycleSummary[];
+  rebalance: {
+    policy: PlanRebalancePolicy;
+    running: { date: string; trigger: string } | null;
+    pending: { trigger: string; requestedAt: string } | null;
+    lastRebalanceDate: string | null;
+    nextCalendarDate: string | null;
+    runs: RebalanceRunRecord[];
+  };
+}
