@@ -1,13 +1,30 @@
-import { createSystemActivities, type SystemDeps } from './system';
+import type { FondoClient } from '../fondo';
+import { createOrderActivities } from './orders';
+import { createPaymentActivities } from './payments';
+import { createPortfolioActivities } from './portfolio';
+import { createSystemActivities } from './system';
 
-export type ActivityDeps = SystemDeps;
+export interface ActivityDeps {
+  fondo: FondoClient;
+  /**
+   * Whether Fondo refuses a second object with an already used clientRef (our sandbox does; Fondo's docs are
+   * silent). Decides how ambiguous payment creates are resolved: see activities/payments.ts.
+   */
+  assumeUniqueClientRefs: boolean;
+}
 
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createSystemActivities(deps),
+    ...createSystemActivities(deps.fondo),
+    ...createPaymentActivities(deps),
+    ...createOrderActivities(deps.fondo),
+    ...createPortfolioActivities(deps.fondo),
   };
 }
 
 /** The activity interface workflows proxy (imported there as a type only). */
 export type Activities = ReturnType<typeof createActivities>;
+export type { SubmittedPayment, PaymentOutcome } from './payments';
+export type { PlaceOrderResult, OrderState } from './orders';
+export type { FundRules, InvestmentSnapshot } from './portfolio';

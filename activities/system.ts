@@ -1,23 +1,13 @@
 import { Context } from '@temporalio/activity';
-import ky from 'ky';
+import type { FondoClient } from '../fondo';
+import { fondoCall } from './fondo-failure';
 
-export interface SystemDeps {
-  fondoBaseUrl: string;
-}
-
-export function createSystemActivities(deps: SystemDeps) {
+export function createSystemActivities(fondo: FondoClient) {
   return {
     /** GET /ping on Fondo; returns its `pong` timestamp. */
     async pingFondo(): Promise<string> {
-      const body = await ky
-        .get('ping', {
-          prefixUrl: deps.fondoBaseUrl,
-          retry: 0,
-          timeout: 10_000,
-          signal: Context.current().cancellationSignal,
-        })
-        .json<{ pong: string }>();
-      return body.pong;
+      const { pong } = await fondoCall(() => fondo.ping({ signal: Context.current().cancellationSignal }));
+      return pong;
     },
   };
 }

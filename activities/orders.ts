@@ -1,0 +1,157 @@
+/**
+ * Fund order activities. Exactly-once rule: every order has a deterministic clientRef; before creating, the
+ * activity looks for an order with that reference (orders modified since `searchFrom`, the owning workflow's
+ * start), and after an ambiguous failure the retry finds it there — or Fondo's 409 names it — and adopts it.
+ * Business refusals (insufficient funds, minimum, closed fund, KYC) are returned, not thrown: the workflow
+ * decides per leg.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { isFondoError, type FondoClient, type Order } from '../fondo';
+import { FailureType } from '../shared/failure-types';
+import { fondoCall, isRefusal, toActivityFailure } from './fondo-failure';
+
+export interface PlaceSubscriptionInput {
+  clientId: string;
+  accountId: string;
+  instrument: string;
+  amount: string;
+  clientRef: string;
+  /** ISO instant no later than the owning workflow's start: orders with this reference are newer. */
+  searchFrom: string;
+}
+
+export interface PlaceRedemptionInput extends Omit<PlaceSubscriptionInput, 'amount'> {
+  units: string;
+  decimalsUnits: number;
+}
+
+export type PlaceOrderResult =
+  | { outcome: 'placed'; adopted: boolean; order: OrderState }
+  | { outcome: 'rejected'; code: string; description: string };
+
+export interface OrderState {
+  orderId: string;
+  clientRef: string;
+  instrument: string;
+  status: string;
+  amount: string | null;
+  units: string | null;
+  price: string | null;
+  reason: string | null;
+  /** For a settled order: the cash actually moved (Fondo's cash transaction for the order). */
+  settledAmount: string | null;
+}
+
+export function createOrderActivities(fondo: FondoClient) {
+  const signal = () => Context.current().cancellationSignal;
+
+  async function findByRef(clientId: string, clientRef: string, searchFrom: string): Promise<Order | undefined> {
+    return fondoCall(async () => {
+      for await (const order of fondo.iterateOrders(clientId, { modifiedFrom: searchFrom }, { signal: signal() })) {
+        if (order.clientRef === clientRef) return order;
+      }
+      return undefined;
+    });
+  }
+
+  async function place(
+    input: PlaceSubscriptionInput | PlaceRedemptionInput,
+    create: () => Promise<Order | undefined>
+  ): Promise<PlaceOrderResult> {
+    const existing = await findByRef(input.clientId, input.clientRef, input.searchFrom);
+    if (existing) return { outcome: 'placed', adopted: true, order: stateOf(existing) };
+    let created: Order | undefined;
+    try {
+      created = await create();
+    } catch (err) {
+      if (isFondoError(err) && err.kind === 'conflict' && err.conflict?.existingId) {
+        const order = await fondoCall(() =>
+          fondo.getOrder(input.clientId, err.conflict!.existingId, { signal: signal() })
+        );
+        return { outcome: 'placed', adopted: true, order: stateOf(order) };
+      }
+      if (isRefusal(err))
+        return { outcome: 'rejected', code: err.fondoError ?? err.kind, description: err.description ?? err.message };
+      throw toActivityFailure(err);
+    }
+    if (created) return { outcome: 'placed', adopted: false, order: stateOf(created) };
+    // Created without a response body: find it by its reference.
+    const found = await findByRef(input.clientId, input.clientRef, input.searchFrom);
+    if (found) return { outcome: 'placed', adopted: false, order: stateOf(found) };
+    throw ApplicationFailure.nonRetryable(
+      `order ${input.clientRef} was accepted but cannot be found by its reference`,
+      FailureType.ReferenceUnresolved
+    );
+  }
+
+  return {
+    /** Places (or adopts) one subscription order. */
+    async placeSubscription(input: PlaceSubscriptionInput): Promise<PlaceOrderResult> {
+      const request = {
+        orderType: 'subscription' as const,
+        account: input.accountId,
+        instrument: input.instrument,
+        amount: input.amount,
+        clientRef: input.clientRef,
+      };
+      return place(input, () => fondo.createOrder(input.clientId, request, { signal: signal() }));
+    },
+
+    /** Places (or adopts) one redemption order (units within the fund's unit decimals). */
+    async placeRedemption(input: PlaceRedemptionInput): Promise<PlaceOrderResult> {
+      const request = {
+        orderType: 'redemption' as const,
+        account: input.accountId,
+        instrument: input.instrument,
+        units: input.units,
+        clientRef: input.clientRef,
+      };
+      return place(input, () =>
+        fondo.createOrder(input.clientId, request, { signal: signal(), decimalsUnits: input.decimalsUnits })
+      );
+    },
+
+    /** Current state of orders (the polling fallback when no event arrives); settled ones with their cash. */
+    async getOrderStates(input: { clientId: string; orderIds: string[] }): Promise<OrderState[]> {
+      const states: OrderState[] = [];
+      for (const id of input.orderIds) {
+        const state = stateOf(await fondoCall(() => fondo.getOrder(input.clientId, id, { signal: signal() })));
+        if (state.status === 'settled') {
+          const txs = await fondoCall(() =>
+            fondo.listCashTransactions(input.clientId, { ref: id, reftype: 'order' }, { signal: signal() })
+          );
+          const tx = txs.find((t) => t.transactionType === 'subscription' || t.transactionType === 'redemption');
+          state.settledAmount = tx?.amount ?? null;
+        }
+        states.push(state);
+      }
+      return states;
+    },
+
+    /** Cancels an order not yet sent; returns its state after the attempt (a sent order cannot be canceled). */
+    async cancelOrder(input: { clientId: string; orderId: string }): Promise<OrderState> {
+      try {
+        return stateOf(await fondo.cancelOrder(input.clientId, input.orderId, { signal: signal() }));
+      } catch (err) {
+        if (isFondoError(err) && err.kind === 'conflict') {
+          return stateOf(await fondoCall(() => fondo.getOrder(input.clientId, input.orderId, { signal: signal() })));
+        }
+        throw toActivityFailure(err);
+      }
+    },
+  };
+}
+
+export function stateOf(order: Order): OrderState {
+  return {
+    orderId: order.id,
+    clientRef: order.clientRef ?? '',
+    instrument: order.instrument,
+    status: order.status,
+    amount: order.amount ?? null,
+    units: order.units ?? null,
+    price: order.price ?? null,
+    reason: order.reason ?? null,
+    settledAmount: null,
+  };
+}
