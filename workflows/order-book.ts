@@ -1,0 +1,109 @@
+/**
+ * OrderBook — the orders one workflow placed, tracked to a final state. Order events from the event bridge
+ * (orderEvent) update it at once; `poll()` is the slow fallback that reads Fondo every 12 hours so a workflow
+ * completes even when no event ever arrives. Settled orders are completed with the cash Fondo actually moved.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { OrderEvent } from '../shared/messages';
+import { dec, SEK_SCALE } from '../shared/money';
+import type { OrderRecordSummary } from '../shared/status';
+import { fondoRead } from './activity-options';
+import { HOUR_MS, nowMs } from './time';
+
+const read = proxyActivities<Activities>(fondoRead);
+
+/** Statuses after which an order never changes. */
+export const FINAL_STATUSES = new Set(['settled', 'canceled', 'rejected']);
+export const ORDER_POLL_INTERVAL_MS = 12 * HOUR_MS;
+
+export type TrackedOrder = OrderRecordSummary & { side: 'buy' | 'sell' };
+
+/** Cash amounts in summaries always carry 2 decimals (Fondo may send 400 for 400.00). */
+function sek(amount: string | null): string | null {
+  return amount === null ? null : dec(amount).toFixed(SEK_SCALE);
+}
+
+export class OrderBook {
+  readonly orders: TrackedOrder[] = [];
+  private readonly events: OrderEvent[] = [];
+  private lastPoll = 0;
+
+  constructor(private readonly clientId: string) {}
+
+  add(order: TrackedOrder): void {
+    this.orders.push(order);
+    if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
+  }
+
+  /** Orders of one fund and side so far (for the next reference's sequence number). */
+  count(instrument: string, side: 'buy' | 'sell'): number {
+    return this.orders.filter((o) => o.instrument === instrument && o.side === side).length;
+  }
+
+  /** Placed orders not yet final. */
+  open(): TrackedOrder[] {
+    return this.orders.filter((o) => o.orderId !== null && !FINAL_STATUSES.has(o.status));
+  }
+
+  hasEvents(): boolean {
+    return this.events.length > 0;
+  }
+
+  /** Signal handler: keeps events about our own orders only. */
+  onEvent(event: OrderEvent): void {
+    if (
+      this.orders.some((o) => o.clientRef === event.clientRef || (o.orderId !== null && o.orderId === event.orderId))
+    ) {
+      this.events.push(event);
+    }
+  }
+
+  applyEvents(): void {
+    for (const e of this.events.splice(0)) {
+      const order = this.orders.find((o) => o.clientRef === e.clientRef || o.orderId === e.orderId);
+      if (!order || FINAL_STATUSES.has(order.status)) continue;
+      Object.assign(order, { status: e.status, units: e.units ?? order.units, price: e.price ?? order.price });
+    }
+  }
+
+  /** When the fallback poll is due (Infinity when nothing is open). */
+  nextPollAt(): number {
+    return this.open().length ? this.lastPoll + ORDER_POLL_INTERVAL_MS : Infinity;
+  }
+
+  /** Reads the open orders from Fondo (the fallback when events are missing). */
+  async poll(): Promise<void> {
+    this.lastPoll = nowMs();
+    const open = this.open();
+    if (!open.length) return;
+    const states = await read.getOrderStates({ clientId: this.clientId, orderIds: open.map((o) => o.orderId!) });
+    for (const s of states) {
+      const order = this.orders.find((o) => o.orderId === s.orderId)!;
+      Object.assign(order, {
+        status: s.status,
+        units: s.units,
+        price: s.price,
+        settledAmount: sek(s.settledAmount),
+        note: s.reason ?? order.note,
+      });
+    }
+  }
+
+  /** Settled orders known from events lack the cash Fondo moved: read it once. Returns the orders completed now. */
+  async fetchSettledAmounts(): Promise<TrackedOrder[]> {
+    const missing = this.orders.filter((o) => o.status === 'settled' && o.settledAmount === null && o.orderId !== null);
+    if (!missing.length) return [];
+    const states = await read.getOrderStates({ clientId: this.clientId, orderIds: missing.map((o) => o.orderId!) });
+    for (const s of states) {
+      const order = this.orders.find((o) => o.orderId === s.orderId)!;
+      Object.assign(order, { units: s.units, price: s.price, settledAmount: sek(s.settledAmount) });
+    }
+    return missing;
+  }
+
+  /** The orders as reported (summaries without workflow bookkeeping). */
+  summaries(): OrderRecordSummary[] {
+    return this.orders.map(({ side: _side, ...o }) => ({ ...o }));
+  }
+}
