@@ -23,8 +23,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError' as const;
 }
 
-/** The worker process: Temporal plus the Fondo endpoint its activities call. */
-export const WorkerConfigSchema = TemporalConfigSchema.extend({
-  FONDO_BASE_URL: z.url().default('http://127.0.0.1:7890'),
+/**
+ * Whether Fondo refuses duplicate clientRefs (see activities/payments.ts). Default: true against the local
+ * sandbox (its documented rule), false elsewhere until Fondo confirms it (REFERENCE.md open question 9).
+ */
+export const ClientRefPolicySchema = z.object({
+  FONDO_UNIQUE_CLIENT_REFS: z.enum(['true', 'false']).optional(),
 });
-export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+export function assumeUniqueClientRefs(fondoEnv: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const { FONDO_UNIQUE_CLIENT_REFS } = parseEnv(ClientRefPolicySchema, env);
+  return FONDO_UNIQUE_CLIENT_REFS === undefined ? fondoEnv === 'local' : FONDO_UNIQUE_CLIENT_REFS === 'true';
+}

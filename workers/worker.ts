@@ -5,11 +5,13 @@
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { parseEnv, WorkerConfigSchema } from './config';
+import { FondoClient, loadFondoConfig } from '../fondo';
+import { assumeUniqueClientRefs, parseEnv, TemporalConfigSchema } from './config';
 import { createLogger, temporalLogger } from './logger';
 
 async function main(): Promise<void> {
-  const config = parseEnv(WorkerConfigSchema);
+  const config = parseEnv(TemporalConfigSchema);
+  const fondoConfig = loadFondoConfig();
   const logger = createLogger('worker');
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
 
@@ -20,10 +22,16 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowsPath: require.resolve('../workflows'),
-      activities: createActivities({ fondoBaseUrl: config.FONDO_BASE_URL }),
+      activities: createActivities({
+        fondo: new FondoClient(fondoConfig),
+        assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
+      }),
       shutdownGraceTime: '10 seconds',
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+    logger.info(
+      { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, fondo: fondoConfig.baseUrl },
+      'worker started'
+    );
     await worker.run();
     logger.info('worker stopped');
   } finally {

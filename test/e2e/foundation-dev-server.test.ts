@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
+import { FondoClient } from '../../fondo';
 import { connectivityCheck } from '../../workflows';
 import { PlanStateKey } from '../../shared/search-attributes';
 import { createDevEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
@@ -26,7 +27,10 @@ describe('foundation on the dev server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ fondoBaseUrl: fondo.url }),
+      activities: createActivities({
+        fondo: new FondoClient({ baseUrl: fondo.url, clientId: 'test', clientSecret: 'test-secret' }),
+        assumeUniqueClientRefs: true,
+      }),
     });
     const workflowId = `connectivity:${taskQueue}`;
     const report = await worker.runUntil(

@@ -2,6 +2,7 @@ import ky from 'ky';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
+import { FondoClient } from '../../fondo';
 import { connectivityCheck } from '../../workflows';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { sendJson, startHttpServer, type TestHttpServer } from '../helpers/http-server';
@@ -33,7 +34,10 @@ describe('foundation on the time-skipping test server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ fondoBaseUrl: fondo.url }),
+      activities: createActivities({
+        fondo: new FondoClient({ baseUrl: fondo.url, clientId: 'test', clientSecret: 'test-secret' }),
+        assumeUniqueClientRefs: true,
+      }),
     });
     const before = await env.currentTimeMs();
     const report = await worker.runUntil(async () => {
