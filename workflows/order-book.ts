@@ -28,6 +28,7 @@ export class OrderBook {
   readonly orders: TrackedOrder[] = [];
   private readonly events: OrderEvent[] = [];
   private lastPoll = 0;
+  private readonly reported = new Set<string>();
 
   constructor(private readonly clientId: string) {}
 
@@ -90,16 +91,24 @@ export class OrderBook {
     }
   }
 
-  /** Settled orders known from events lack the cash Fondo moved: read it once. Returns the orders completed now. */
-  async fetchSettledAmounts(): Promise<TrackedOrder[]> {
+  /** Settled orders known from events lack the cash Fondo moved: read it once. */
+  async fetchSettledAmounts(): Promise<void> {
     const missing = this.orders.filter((o) => o.status === 'settled' && o.settledAmount === null && o.orderId !== null);
-    if (!missing.length) return [];
+    if (!missing.length) return;
     const states = await read.getOrderStates({ clientId: this.clientId, orderIds: missing.map((o) => o.orderId!) });
     for (const s of states) {
       const order = this.orders.find((o) => o.orderId === s.orderId)!;
       Object.assign(order, { units: s.units, price: s.price, settledAmount: sek(s.settledAmount) });
     }
-    return missing;
+  }
+
+  /** Orders that reached a final state since the last call (each reported once, for the explanation). */
+  takeNewlyFinal(): TrackedOrder[] {
+    const fresh = this.orders.filter(
+      (o) => o.orderId !== null && FINAL_STATUSES.has(o.status) && !this.reported.has(o.clientRef)
+    );
+    for (const o of fresh) this.reported.add(o.clientRef);
+    return fresh;
   }
 
   /** The orders as reported (summaries without workflow bookkeeping). */

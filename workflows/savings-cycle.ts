@@ -422,9 +422,14 @@ class Cycle {
       this.book.applyEvents();
       if (nowMs() >= nextPoll || (retry && open.length)) await this.book.poll();
       if (this.held.length && (retry || nowMs() >= Math.min(nextHeldCheck, nextDeadline))) await this.recheckHeld();
+      await this.book.fetchSettledAmounts();
+      for (const o of this.book.takeNewlyFinal()) {
+        if (o.status !== 'settled') continue;
+        this.say(
+          `${o.instrument}: order ${o.clientRef} settled: ${o.units ?? '?'} units at ${o.price ?? '?'}, ${formatSek(o.settledAmount ?? o.amount)} paid.`
+        );
+      }
       await this.replaceCanceled();
-      for (const o of await this.book.fetchSettledAmounts())
-        this.say(`${o.instrument}: order ${o.clientRef} settled, ${o.units ?? '?'} units at ${o.price ?? '?'}.`);
     }
   }
 

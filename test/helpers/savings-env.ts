@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createActivities } from '../../activities';
 import { clearTokenCache, FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
+import { addPeriods, periodOf } from '../../shared/calendar';
 import type { PlanInput } from '../../shared/plan';
 import { EventBridge } from '../../workers/event-bridge';
 import { CLIENT_1, SandboxApi, startTestSandbox } from './sandbox';
@@ -20,11 +21,17 @@ export interface SavingsEnv {
   api: SandboxApi;
   fondo: FondoClient;
   taskQueue: string;
-  worker: Worker;
-  /** Runs the worker while `fn` runs. */
+  /** A new worker on the task queue (a Worker runs once; tests restart workers to simulate crashes). */
+  newWorker(): Promise<Worker>;
+  /** Runs a fresh worker while `fn` runs. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   /** Skips (or waits, on the dev server) until an ISO instant. */
   sleepUntil(iso: string): Promise<void>;
+  /**
+   * A period `monthsAhead` months after the server's current month. The time-skipping server may skip far ahead
+   * between tests (it keeps skipping until the client re-locks after a result), so tests never assume dates.
+   */
+  upcomingPeriod(monthsAhead?: number): Promise<string>;
   bridge?: EventBridge;
   teardown(): Promise<void>;
 }
@@ -46,12 +53,14 @@ export async function createSavingsEnv(options: {
     timeoutMs: 10_000,
   });
   const taskQueue = uniqueTaskQueue(options.name);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ fondo, assumeUniqueClientRefs: true }),
-  });
+  const bundle = await workflowBundle();
+  const newWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createActivities({ fondo, assumeUniqueClientRefs: true }),
+    });
   let bridge: EventBridge | undefined;
   if (options.bridge) {
     bridge = new EventBridge({
@@ -70,13 +79,15 @@ export async function createSavingsEnv(options: {
     api,
     fondo,
     taskQueue,
-    worker,
+    newWorker,
     bridge,
-    run: (fn) => worker.runUntil(fn),
+    run: async (fn) => (await newWorker()).runUntil(fn),
     sleepUntil: async (iso) => {
       const delta = Date.parse(iso) - (await env.currentTimeMs());
       if (delta > 0) await env.sleep(delta);
     },
+    upcomingPeriod: async (monthsAhead = 1) =>
+      addPeriods(periodOf(new Date(await env.currentTimeMs()).toISOString().slice(0, 10)), monthsAhead),
     teardown: async () => {
       await bridge?.stop();
       await sandbox.close();
