@@ -7,7 +7,7 @@ import type { Sandbox } from '../../sandbox/server';
 import { addPeriods, periodOf } from '../../shared/calendar';
 import type { PlanInput } from '../../shared/plan';
 import { EventBridge } from '../../workers/event-bridge';
-import { CLIENT_1, SandboxApi, startTestSandbox } from './sandbox';
+import { CLIENT_1, type SandboxApi, startTestSandbox } from './sandbox';
 import { createDevEnv, createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from './temporal';
 
 /**
