@@ -44,6 +44,7 @@ import { PositiveSekAmountSchema, SekAmountSchema } from './money';
 const { formatScaled, formatSekOre, formatTrimmed } = fixedPoint;
 const {
   buyBlock,
+  closePriceOf,
   effectiveMinimum,
   estimateUnits,
   formatPercent,
@@ -155,26 +156,28 @@ export function apportion(total: bigint, claims: readonly WeightedClaim[]): bigi
     remainders.push(product % weightSum);
     left -= share;
   }
-  if (left === 0n) return shares;
-  const order = claims.map((_, i) => i);
-  order.sort((a, b) => compareRemainders(a, b, remainders, claims));
-  // left < number of claims with a non-zero remainder, so the loop stays inside `order`.
-  for (let k = 0; left > 0n; k++) {
-    const i = order[k] as number;
-    shares[i] = (shares[i] as bigint) + 1n;
-    left -= 1n;
+  // left < number of claims with a non-zero remainder; each of them gets at most one more (its remainder is then
+  // set to -1 so it is not picked again).
+  for (; left > 0n; left -= 1n) {
+    let best = 0;
+    for (let i = 1; i < claims.length; i++) {
+      if (before(i, best, remainders, claims)) best = i;
+    }
+    shares[best] = (shares[best] as bigint) + 1n;
+    remainders[best] = -1n;
   }
   return shares;
 }
 
-function compareRemainders(a: number, b: number, remainders: readonly bigint[], claims: readonly WeightedClaim[]) {
+/** Largest remainder first; ties: larger weight, then key ascending. */
+function before(a: number, b: number, remainders: readonly bigint[], claims: readonly WeightedClaim[]): boolean {
   const ra = remainders[a] as bigint;
   const rb = remainders[b] as bigint;
-  if (ra !== rb) return ra > rb ? -1 : 1;
+  if (ra !== rb) return ra > rb;
   const ca = claims[a] as WeightedClaim;
   const cb = claims[b] as WeightedClaim;
-  if (ca.weight !== cb.weight) return ca.weight > cb.weight ? -1 : 1;
-  return compareIds(ca.key, cb.key);
+  if (ca.weight !== cb.weight) return ca.weight > cb.weight;
+  return ca.key < cb.key;
 }
 
 /** Instrument ids compare by UTF-16 code units, ascending. */
@@ -265,6 +268,8 @@ interface Leg {
   readonly rules: ParsedRules;
   readonly carryOre: bigint;
   readonly minimum: EffectiveMinimum;
+  /** closePrice at 10^-PRICE_SCALE SEK. */
+  readonly price: bigint;
   /** Smallest orderable amount at THRESHOLD_SCALE. */
   readonly threshold: bigint;
   shareOre: bigint;
@@ -329,7 +334,7 @@ function decide(parsed: ParsedSplit, residualOre: bigint, poolToCash: boolean): 
     switch (outcome.kind) {
       case 'ordered': {
         const units = formatScaled(
-          estimateUnits(outcome.amountOre, leg.rules.price, leg.rules.unitScale),
+          estimateUnits(outcome.amountOre, leg.price, leg.rules.unitScale),
           leg.rules.unitScale
         );
         orders.push({ instrument: leg.instrument, amount, estimatedUnits: units });
@@ -410,7 +415,7 @@ function belowText(leg: Leg, amountOre: bigint): string {
     return `${amount} is below the fund's ${MINIMUM_TEXT[leg.minimum.kind]} of ${formatSekOre(leg.minimum.ore)}`;
   }
   return (
-    `${amount} would buy zero units at ${formatTrimmed(leg.rules.price, PRICE_SCALE)} SEK per unit with ` +
+    `${amount} would buy zero units at ${formatTrimmed(leg.price, PRICE_SCALE)} SEK per unit with ` +
     `${leg.rules.unitScale} unit decimals`
   );
 }
@@ -475,6 +480,7 @@ function buildLegs(
   for (const weight of weights) {
     const fund = rules.get(weight.instrument) as ParsedRules; // known: checked by weightListProblems
     const minimum = effectiveMinimum(fund, holdsUnits(holdings, weight.instrument));
+    const price = closePriceOf(fund);
     inAllocation.add(weight.instrument);
     legs.push({
       instrument: weight.instrument,
@@ -482,7 +488,8 @@ function buildLegs(
       rules: fund,
       carryOre: carry.get(weight.instrument) ?? 0n,
       minimum,
-      threshold: orderableThreshold(minimum.ore, fund.price, fund.unitScale),
+      price,
+      threshold: orderableThreshold(minimum.ore, price, fund.unitScale),
       shareOre: 0n,
     });
   }

@@ -72,8 +72,8 @@ export type MinimumKind = 'initial' | 'subsequent' | 'investment';
 
 /** Instrument rules read into exact integers. */
 export interface ParsedRules {
-  /** closePrice in 10^-PRICE_SCALE SEK; always > 0. */
-  readonly price: bigint;
+  /** closePrice as a validated decimal string (> 0, ≤ 10 decimals); `closePriceOf` reads it. */
+  readonly closePrice: string;
   /** decimalsUnits clamped to 0..7. */
   readonly unitScale: number;
   /** The three minimums as validated SEK strings; `effectiveMinimum` reads the ones it needs. */
@@ -110,6 +110,11 @@ export function sellBlock(rules: ParsedRules): SellBlock | undefined {
   if (!rules.isSellable) return 'not-sellable';
   if (!rules.isTradable) return 'not-tradable';
   return undefined;
+}
+
+/** The closePrice in 10^-PRICE_SCALE SEK (parsed on demand: rebalancing prices held funds by their position). */
+export function closePriceOf(rules: ParsedRules): bigint {
+  return parseScaled(rules.closePrice, PRICE_SCALE) ?? 0n;
 }
 
 /** Effective minimum of a purchase in öre and the field that set it (ore 0 = no minimum). */
@@ -237,7 +242,10 @@ export function isDecimalField(value: unknown, scale: number, positive: boolean)
 
 /** Reads a decimal string ≥ 0 with at most `scale` decimals; `positive` also refuses zero. */
 export function readDecimal(value: unknown, scale: number, positive: boolean): bigint | undefined {
-  return isDecimalField(value, scale, positive) ? parseScaled(value, scale) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const parsed = parseScaled(value, scale);
+  if (parsed === undefined || parsed < 0n || (positive && parsed === 0n)) return undefined;
+  return parsed;
 }
 
 /** Reads an SEK amount ≥ 0 (at most 2 decimals) into öre. */
@@ -248,11 +256,10 @@ export function readOre(value: unknown): bigint | undefined {
 /** Reads instrument rules; `withSellable` also requires the boolean `isSellable`. */
 export function readRules(value: unknown, withSellable: boolean): ParsedRules | undefined {
   if (!isObjectLike(value)) return undefined;
-  const price = readDecimal(value.closePrice, PRICE_SCALE, true);
-  const { decimalsUnits, minInitialAmountSek, minSubsequentAmountSek, minInvestmentAmountSEK } = value;
+  const { closePrice, decimalsUnits, minInitialAmountSek, minSubsequentAmountSek, minInvestmentAmountSEK } = value;
   const { isBuyable, isTradable, isSellable } = value;
   if (
-    price === undefined ||
+    !isDecimalField(closePrice, PRICE_SCALE, true) ||
     typeof decimalsUnits !== 'number' ||
     !Number.isSafeInteger(decimalsUnits) ||
     decimalsUnits < 0 ||
@@ -266,7 +273,7 @@ export function readRules(value: unknown, withSellable: boolean): ParsedRules | 
     return undefined;
   }
   return {
-    price,
+    closePrice,
     unitScale: decimalsUnits > MAX_UNIT_SCALE ? MAX_UNIT_SCALE : decimalsUnits,
     minInitialAmountSek,
     minSubsequentAmountSek,

@@ -41,10 +41,12 @@ import { decimalString, SekAmountSchema, UnitsSchema } from './money';
 
 // Hot-path imports are bound once at load. Under the CommonJS interop of tsx and webpack every call through an
 // import pays an export getter (measured, docs/BENCHMARKS.md).
-const { absOf, divide, formatScaled, maxOf, minOf, parseScaled, pow10 } = fixedPoint;
+const { absOf, divide, formatScaled, isZeroString, maxOf, minOf, parseScaled, pow10 } = fixedPoint;
 const {
   buysZeroUnits,
+  closePriceOf,
   effectiveMinimum,
+  formatPercent,
   HUNDRED_PERCENT,
   isDecimalField,
   isObjectLike,
@@ -106,7 +108,7 @@ export const RebalanceInputSchema = z
   })
   .superRefine((input, ctx) => {
     const known = (id: string) => instrumentRules.hasOwn(input.instruments, id);
-    const held = Object.entries(input.positions).map(([id, p]) => ({ id, holds: !isZeroUnits(p.units) }));
+    const held = Object.entries(input.positions).map(([id, p]) => ({ id, holds: !isZeroString(p.units) }));
     for (const message of rebalanceProblems(weightsFromStrings(input.targets), held, known)) {
       ctx.addIssue({ code: 'custom', message });
     }
@@ -233,9 +235,9 @@ export function measureDrift(positions: Positions, targets: Targets): DriftMeasu
     weightListProblems('targets', weights, () => true)
   );
   const funds = fundsOf(weights, parsedPositions, undefined);
-  const drift = measure(funds.map(valueOf), funds);
+  const drift = measure(funds.map(weightedOf), sumValues(funds), funds);
   const perInstrument = funds.map((fund, i): InstrumentDrift => {
-    const actual = drift.total === 0n ? 0n : divide(fund.value * ACTUAL_FACTOR, drift.total, 'halfUp');
+    const actual = drift.total === 0n ? 0n : divide(fund.weighted * BP_TO_DRIFT, drift.total, 'halfUp');
     return {
       instrument: fund.instrument,
       actualPct: formatScaled(actual, DRIFT_SCALE),
@@ -311,7 +313,7 @@ export function cashFlowAllocation(input: CashFlowAllocationInput): { instrument
   const allocation: { instrument: string; percent: string }[] = [];
   receiving.forEach((fund, i) => {
     const bp = basisPoints[i] as bigint;
-    if (bp > 0n) allocation.push({ instrument: fund.instrument, percent: formatBp(bp) });
+    if (bp > 0n) allocation.push({ instrument: fund.instrument, percent: formatPercent(bp) });
   });
   return allocation;
 }
@@ -324,39 +326,48 @@ export function cashFlowAllocation(input: CashFlowAllocationInput): { instrument
 export function planRebalance(input: RebalanceInput): RebalanceDecision {
   const parsed = parseRebalanceInput(input);
   const funds = parsed.funds;
-  const before = measure(funds.map(valueOf), funds);
+  const before = measure(funds.map(weightedOf), sumValues(funds), funds);
   const withinBand = !outsideBand(before, funds, parsed.band);
   const holdingsValue = before.total;
   const cashValue = parsed.cashOre * ORE_TO_VALUE;
   const bufferOre = divide((holdingsValue + cashValue) * parsed.bufferPct, BUFFER_DIVISOR, 'ceil');
 
-  const plan: Plan = { sells: new Map(), buys: new Map(), skipped: [] };
+  const plan: Plan = {
+    sells: new Array<Sell | undefined>(funds.length).fill(undefined),
+    buys: new Array<bigint>(funds.length).fill(0n),
+    skipped: [],
+  };
   if (parsed.mode === 'full' && !withinBand) planFull(parsed, holdingsValue, bufferOre, plan);
   else if (parsed.mode === 'cash-flow') planCashFlow(parsed, holdingsValue, bufferOre, plan);
 
-  let after = plan.sells.size + plan.buys.size > 0 ? measure(projectedValues(funds, plan), funds) : before;
+  let after = before;
+  if (hasTrades(plan)) {
+    const { weighted, total } = projected(funds, plan);
+    after = measure(weighted, total, funds);
+  }
   if (parsed.mode === 'full' && worse(after, before)) {
-    dropPlan(plan);
+    dropPlan(plan, funds);
     after = before;
   }
   return decision(parsed, plan, withinBand, before, after, bufferOre);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scales. Values are BigInt counts of 10^-VALUE_SCALE SEK: units (10^-7) × price (10^-10) fits exactly, and a
-// target value (value × basis points) is compared at VALUE_SCALE + 4.
+// Scales. A value is a BigInt count of 10^-VALUE_SCALE SEK, so units (10^-7) × price (10^-10) is exact. Targets
+// are compared without dividing: value × TARGET_FACTOR (a fund's `weighted`) against total × basis points, both at
+// VALUE_SCALE + 4.
 
-const VALUE_SCALE = MAX_UNIT_SCALE + PRICE_SCALE + 4; // 21
+const VALUE_SCALE = MAX_UNIT_SCALE + PRICE_SCALE; // 17
 const ORE_TO_VALUE = pow10(VALUE_SCALE - SEK_SCALE);
-const UNIT_VALUE_TO_VALUE = pow10(VALUE_SCALE - MAX_UNIT_SCALE - PRICE_SCALE);
-/** Target comparisons: value × 10^4 vs total × basis points. */
+/** 100 % in basis points: value × TARGET_FACTOR compares with total × basis points. */
 const TARGET_FACTOR = 10_000n;
+/** A weighted difference (VALUE_SCALE + 4) in whole öre. */
 const TARGET_ORE_DIVISOR = pow10(VALUE_SCALE + 4 - SEK_SCALE);
-/** Buffer: value × pct (10^-4 %) / 100 / 10^4 → öre. */
+/** Weighted excess → units: / (price × 10^(VALUE_SCALE + 4 − PRICE_SCALE)), then × 10^unitScale. */
+const SELL_DIVISOR = pow10(VALUE_SCALE + 4 - PRICE_SCALE);
+/** Buffer in öre = (value + cash) × pct (10^-4 %) / (100 × 10^4) at VALUE_SCALE → öre. */
 const BUFFER_DIVISOR = 100n * pow10(DRIFT_SCALE) * pow10(VALUE_SCALE - SEK_SCALE);
-/** actual (10^-4 %) = value × 10^6 / total. */
-const ACTUAL_FACTOR = 100n * pow10(DRIFT_SCALE);
-/** Basis points (10^-2 %) → 10^-4 %. */
+/** Basis points (10^-2 %, or 10^-2 pp) → DRIFT_SCALE (10^-4). */
 const BP_TO_DRIFT = pow10(DRIFT_SCALE - 2);
 
 interface Fund {
@@ -369,6 +380,10 @@ interface Fund {
   readonly price: bigint;
   /** units × price at VALUE_SCALE. */
   readonly value: bigint;
+  /** value × TARGET_FACTOR, to compare with a total × basis points. */
+  readonly weighted: bigint;
+  /** Position in the fund list (targets in order, then others by id). */
+  readonly index: number;
   /** Undefined only in measureDrift/cashFlowAllocation (no rules given). */
   readonly rules: ParsedRules | undefined;
 }
@@ -394,8 +409,8 @@ interface ParsedRebalance {
 }
 
 /**
- * Numerators of each fund's deviation: deviation (10^-4 pp) = numerators[i] / total, where total is the holdings
- * value (1 when there are no holdings, with numerators = −target).
+ * Numerators of each fund's deviation: deviation in basis points = numerators[i] / denominator, where the
+ * denominator is the holdings value (1 when there are no holdings, with numerators = −target).
  */
 interface Drift {
   readonly numerators: readonly bigint[];
@@ -406,16 +421,22 @@ interface Drift {
   readonly sumNumerators: bigint;
 }
 
+/** A planned redemption: units at 10^-unitScale and estimated proceeds in öre. */
+interface Sell {
+  readonly units: bigint;
+  readonly ore: bigint;
+}
+
+/** Planned trades, indexed by `Fund.index`. */
 interface Plan {
-  /** Fund → units sold at 10^-unitScale, with estimated proceeds in öre. */
-  readonly sells: Map<Fund, { units: bigint; ore: bigint }>;
-  /** Fund → öre bought. */
-  readonly buys: Map<Fund, bigint>;
+  readonly sells: (Sell | undefined)[];
+  /** Öre bought (0 = none). */
+  readonly buys: bigint[];
   readonly skipped: { fund: Fund; side: 'buy' | 'sell'; reason: SkipReason; ore: bigint }[];
 }
 
-function valueOf(fund: Fund): bigint {
-  return fund.value;
+function weightedOf(fund: Fund): bigint {
+  return fund.weighted;
 }
 
 function sumValues(funds: readonly Fund[]): bigint {
@@ -428,40 +449,32 @@ function claimOf(fund: Fund) {
   return { key: fund.instrument, weight: fund.bp };
 }
 
-function formatBp(bp: bigint): string {
-  return instrumentRules.formatPercent(bp);
-}
-
-function isZeroUnits(units: string): boolean {
-  return fixedPoint.isZeroString(units);
-}
-
-function measure(values: readonly bigint[], funds: readonly Fund[]): Drift {
-  let total = 0n;
-  for (const value of values) total += value;
+/** Drift of `weighted` values (value × TARGET_FACTOR) whose plain values sum to `total`. */
+function measure(weighted: readonly bigint[], total: bigint, funds: readonly Fund[]): Drift {
   const denominator = total === 0n ? 1n : total;
   const numerators: bigint[] = [];
   let maxNumerator = 0n;
   let sumNumerators = 0n;
-  funds.forEach((fund, i) => {
-    const numerator = (values[i] as bigint) * ACTUAL_FACTOR - fund.bp * BP_TO_DRIFT * total;
-    const numeratorOrTarget = total === 0n ? -fund.bp * BP_TO_DRIFT : numerator;
-    numerators.push(numeratorOrTarget);
-    const magnitude = absOf(numeratorOrTarget);
-    maxNumerator = maxOf(maxNumerator, magnitude);
+  for (let i = 0; i < funds.length; i++) {
+    // with no holdings every weighted value is 0 and the denominator 1: numerator = −target
+    const numerator = (weighted[i] as bigint) - (funds[i] as Fund).bp * denominator;
+    numerators.push(numerator);
+    const magnitude = numerator < 0n ? -numerator : numerator;
+    if (magnitude > maxNumerator) maxNumerator = magnitude;
     sumNumerators += magnitude;
-  });
+  }
   return { numerators, total, denominator, maxNumerator, sumNumerators };
 }
 
+/** A fund's deviation in 10^-4 percentage points, rounded half-up. */
 function deviation(drift: Drift, i: number): bigint {
-  return divide(drift.numerators[i] as bigint, drift.denominator, 'halfUp');
+  return divide((drift.numerators[i] as bigint) * BP_TO_DRIFT, drift.denominator, 'halfUp');
 }
 
 function summarize(drift: Drift): DriftSummary {
   return {
-    maxAbsolutePp: formatScaled(divide(drift.maxNumerator, drift.denominator, 'halfUp'), DRIFT_SCALE),
-    total: formatScaled(divide(drift.sumNumerators, 2n * drift.denominator, 'halfUp'), DRIFT_SCALE),
+    maxAbsolutePp: formatScaled(divide(drift.maxNumerator * BP_TO_DRIFT, drift.denominator, 'halfUp'), DRIFT_SCALE),
+    total: formatScaled(divide(drift.sumNumerators * BP_TO_DRIFT, 2n * drift.denominator, 'halfUp'), DRIFT_SCALE),
   };
 }
 
@@ -487,30 +500,44 @@ function outsideBand(drift: Drift, funds: readonly Fund[], band: ParsedBand): bo
   return funds.some((fund, i) => breaches(deviation(drift, i), fund.bp * BP_TO_DRIFT, band));
 }
 
-/** Target funds with a gap ≥ 1 öre toward target % × `investable`, largest gap first (ties: larger target, id). */
-function gapsToward(funds: readonly Fund[], investable: bigint): { fund: Fund; gapOre: bigint }[] {
-  const gaps: { fund: Fund; gapOre: bigint; gap: bigint }[] = [];
+/** An underweight target fund: gap = target × investable − weighted value (> 0), and the gap in whole öre. */
+interface Gap {
+  readonly fund: Fund;
+  readonly gap: bigint;
+  readonly gapOre: bigint;
+}
+
+/** Target funds with a gap ≥ 1 öre toward target % × `investable`, largest gap first. */
+function gapsToward(funds: readonly Fund[], investable: bigint): Gap[] {
+  const gaps: Gap[] = [];
   for (const fund of funds) {
-    const gap = investable * fund.bp - fund.value * TARGET_FACTOR;
-    const gapOre = gap > 0n ? gap / TARGET_ORE_DIVISOR : 0n;
-    if (gapOre > 0n) gaps.push({ fund, gapOre, gap });
+    if (fund.bp === 0n) continue;
+    const gap = investable * fund.bp - fund.weighted;
+    if (gap >= TARGET_ORE_DIVISOR) gaps.push({ fund, gap, gapOre: gap / TARGET_ORE_DIVISOR });
   }
-  gaps.sort((a, b) => {
-    if (a.gap !== b.gap) return a.gap > b.gap ? -1 : 1;
-    if (a.fund.bp !== b.fund.bp) return a.fund.bp > b.fund.bp ? -1 : 1;
-    return compareIds(a.fund.instrument, b.fund.instrument);
-  });
-  return gaps;
+  return gaps.sort(largestGapFirst);
+}
+
+/** Largest gap first; ties: larger target, then id ascending. */
+function largestGapFirst(a: Gap, b: Gap): number {
+  if (a.gap !== b.gap) return a.gap > b.gap ? -1 : 1;
+  if (a.fund.bp !== b.fund.bp) return a.fund.bp > b.fund.bp ? -1 : 1;
+  return compareIds(a.fund.instrument, b.fund.instrument);
 }
 
 function planFull(parsed: ParsedRebalance, holdingsValue: bigint, bufferOre: bigint, plan: Plan): void {
   let investable = holdingsValue + parsed.cashOre * ORE_TO_VALUE - bufferOre * ORE_TO_VALUE;
   if (investable < 0n) investable = 0n;
   let proceedsOre = 0n;
+  const gaps: Gap[] = [];
   for (const fund of parsed.funds) {
-    const excess = fund.value * TARGET_FACTOR - investable * fund.bp;
-    const excessOre = excess > 0n ? excess / TARGET_ORE_DIVISOR : 0n;
-    if (excessOre === 0n) continue;
+    const excess = fund.weighted - investable * fund.bp;
+    if (excess <= -TARGET_ORE_DIVISOR && fund.bp > 0n) {
+      gaps.push({ fund, gap: -excess, gapOre: -excess / TARGET_ORE_DIVISOR });
+      continue;
+    }
+    if (excess < TARGET_ORE_DIVISOR) continue; // within 1 öre of target
+    const excessOre = excess / TARGET_ORE_DIVISOR;
     const rules = fund.rules as ParsedRules;
     const block = sellBlock(rules);
     if (block !== undefined) {
@@ -518,32 +545,23 @@ function planFull(parsed: ParsedRebalance, holdingsValue: bigint, bufferOre: big
       continue;
     }
     const scale = rules.unitScale;
-    const wanted = divide(excess * pow10(scale), fund.price * SELL_DIVISOR, 'down');
+    const wanted = (excess * pow10(scale)) / (fund.price * SELL_DIVISOR); // both > 0: truncation = round down
     const units = minOf(wanted, fund.units / pow10(MAX_UNIT_SCALE - scale));
     const ore = (units * fund.price) / pow10(scale + PRICE_SCALE - SEK_SCALE);
     if (units === 0n) plan.skipped.push({ fund, side: 'sell', reason: 'unit-decimals', ore: excessOre });
     else if (ore === 0n || ore < parsed.minTradeOre) {
       plan.skipped.push({ fund, side: 'sell', reason: 'below-minimum-trade', ore });
     } else {
-      plan.sells.set(fund, { units, ore });
+      plan.sells[fund.index] = { units, ore };
       proceedsOre += ore;
     }
   }
   const fundingOre = parsed.cashOre + proceedsOre - bufferOre;
-  const targetFunds = parsed.funds.filter((fund) => fund.bp > 0n);
-  buyGaps(parsed, gapsToward(targetFunds, investable), fundingOre, plan);
+  buyGaps(parsed, gaps.sort(largestGapFirst), fundingOre, plan);
 }
 
-/** value × 10^4 at VALUE_SCALE+4 → units: / (price × 10^(VALUE_SCALE + 4 − PRICE_SCALE)) × 10^scale. */
-const SELL_DIVISOR = pow10(VALUE_SCALE + 4 - PRICE_SCALE);
-
 /** Buys gaps largest first from `fundingOre`; returns what is left. Records skips for gaps not bought. */
-function buyGaps(
-  parsed: ParsedRebalance,
-  gaps: readonly { fund: Fund; gapOre: bigint }[],
-  fundingOre: bigint,
-  plan: Plan
-): bigint {
+function buyGaps(parsed: ParsedRebalance, gaps: readonly Gap[], fundingOre: bigint, plan: Plan): bigint {
   let remaining = fundingOre > 0n ? fundingOre : 0n;
   for (const { fund, gapOre } of gaps) {
     const rules = fund.rules as ParsedRules;
@@ -555,7 +573,7 @@ function buyGaps(
     const minimumOre = effectiveMinimum(rules, fund.units > 0n).ore;
     const amount = minOf(gapOre, remaining);
     if (orderable(amount, minimumOre, parsed.minTradeOre, fund)) {
-      plan.buys.set(fund, amount);
+      plan.buys[fund.index] = amount;
       remaining -= amount;
       continue;
     }
@@ -602,59 +620,78 @@ function spreadProRata(parsed: ParsedRebalance, targetFunds: readonly Fund[], re
   }
   while (eligible.length > 0) {
     const shares = apportion(remainingOre, eligible.map(claimOf));
-    let worst: { fund: Fund; amount: bigint; need: bigint } | undefined;
-    eligible.forEach((fund, i) => {
-      const amount = instrumentRules.oreAtThresholdScale((plan.buys.get(fund) ?? 0n) + (shares[i] as bigint));
+    let worst = -1;
+    let worstAmount = 0n;
+    let worstNeed = 1n;
+    for (let i = 0; i < eligible.length; i++) {
+      const fund = eligible[i] as Fund;
+      const amount = instrumentRules.oreAtThresholdScale((plan.buys[fund.index] as bigint) + (shares[i] as bigint));
       const need = needs.get(fund) as bigint;
-      if (amount >= need) return;
-      if (worst !== undefined) {
-        const left = amount * worst.need;
-        const right = worst.amount * need;
-        if (left > right) return;
+      if (amount >= need) continue;
+      if (worst >= 0) {
+        const current = eligible[worst] as Fund;
+        const left = amount * worstNeed;
+        const right = worstAmount * need;
+        if (left > right) continue;
         if (
           left === right &&
-          (fund.bp > worst.fund.bp || (fund.bp === worst.fund.bp && fund.instrument > worst.fund.instrument))
+          (fund.bp > current.bp || (fund.bp === current.bp && fund.instrument > current.instrument))
         ) {
-          return;
+          continue;
         }
       }
-      worst = { fund, amount, need };
-    });
-    if (worst === undefined) {
-      eligible.forEach((fund, i) => plan.buys.set(fund, (plan.buys.get(fund) ?? 0n) + (shares[i] as bigint)));
+      worst = i;
+      worstAmount = amount;
+      worstNeed = need;
+    }
+    if (worst < 0) {
+      eligible.forEach(
+        (fund, i) => (plan.buys[fund.index] = (plan.buys[fund.index] as bigint) + (shares[i] as bigint))
+      );
       const bought = new Set(eligible);
       for (let k = plan.skipped.length - 1; k >= 0; k--) {
-        const skip = plan.skipped[k];
-        if (skip !== undefined && skip.side === 'buy' && bought.has(skip.fund)) plan.skipped.splice(k, 1);
+        const skip = plan.skipped[k] as Plan['skipped'][number];
+        if (skip.side === 'buy' && bought.has(skip.fund)) plan.skipped.splice(k, 1);
       }
       return;
     }
-    const dropped = (worst as { fund: Fund }).fund;
-    eligible = eligible.filter((fund) => fund !== dropped);
+    eligible = eligible.filter((_, i) => i !== worst);
   }
 }
 
-function projectedValues(funds: readonly Fund[], plan: Plan): bigint[] {
-  return funds.map((fund) => {
+function hasTrades(plan: Plan): boolean {
+  return plan.sells.some((sell) => sell !== undefined) || plan.buys.some((ore) => ore > 0n);
+}
+
+/** Weighted values (value × TARGET_FACTOR) and total value of the holdings once the plan's trades are done. */
+function projected(funds: readonly Fund[], plan: Plan): { weighted: bigint[]; total: bigint } {
+  const weighted: bigint[] = [];
+  let total = 0n;
+  for (const fund of funds) {
     let value = fund.value;
-    const sell = plan.sells.get(fund);
+    const sell = plan.sells[fund.index];
     if (sell !== undefined) {
       const scale = (fund.rules as ParsedRules).unitScale;
-      value -= sell.units * pow10(MAX_UNIT_SCALE - scale) * fund.price * UNIT_VALUE_TO_VALUE;
+      value -= sell.units * pow10(MAX_UNIT_SCALE - scale) * fund.price;
     }
-    const buy = plan.buys.get(fund);
-    if (buy !== undefined) value += buy * ORE_TO_VALUE;
-    return value;
-  });
+    value += (plan.buys[fund.index] as bigint) * ORE_TO_VALUE;
+    total += value;
+    weighted.push(value === fund.value ? fund.weighted : value * TARGET_FACTOR);
+  }
+  return { weighted, total };
 }
 
-function dropPlan(plan: Plan): void {
-  for (const [fund, sell] of plan.sells) {
-    plan.skipped.push({ fund, side: 'sell', reason: 'would-increase-drift', ore: sell.ore });
+function dropPlan(plan: Plan, funds: readonly Fund[]): void {
+  for (const fund of funds) {
+    const sell = plan.sells[fund.index];
+    if (sell !== undefined) plan.skipped.push({ fund, side: 'sell', reason: 'would-increase-drift', ore: sell.ore });
+    plan.sells[fund.index] = undefined;
   }
-  for (const [fund, ore] of plan.buys) plan.skipped.push({ fund, side: 'buy', reason: 'would-increase-drift', ore });
-  plan.sells.clear();
-  plan.buys.clear();
+  for (const fund of funds) {
+    const ore = plan.buys[fund.index] as bigint;
+    if (ore > 0n) plan.skipped.push({ fund, side: 'buy', reason: 'would-increase-drift', ore });
+    plan.buys[fund.index] = 0n;
+  }
 }
 
 function decision(
@@ -669,7 +706,7 @@ function decision(
   const subscriptions: Subscription[] = [];
   let cashAfterOre = parsed.cashOre;
   for (const fund of parsed.funds) {
-    const sell = plan.sells.get(fund);
+    const sell = plan.sells[fund.index];
     if (sell !== undefined) {
       const scale = (fund.rules as ParsedRules).unitScale;
       redemptions.push({
@@ -681,24 +718,21 @@ function decision(
     }
   }
   for (const fund of parsed.funds) {
-    const buy = plan.buys.get(fund);
-    if (buy !== undefined) {
+    const buy = plan.buys[fund.index] as bigint;
+    if (buy > 0n) {
       subscriptions.push({ instrument: fund.instrument, amount: formatScaled(buy, SEK_SCALE) });
       cashAfterOre -= buy;
     }
   }
-  const order = new Map(parsed.funds.map((fund, i) => [fund, i]));
-  const skipped = [...plan.skipped]
-    .sort((a, b) => {
-      if (a.side !== b.side) return a.side === 'sell' ? -1 : 1;
-      return (order.get(a.fund) ?? 0) - (order.get(b.fund) ?? 0);
-    })
-    .map((skip): SkippedTrade => ({
-      instrument: skip.fund.instrument,
-      side: skip.side,
-      reason: skip.reason,
-      amount: formatScaled(skip.ore, SEK_SCALE),
-    }));
+  if (plan.skipped.length > 1) {
+    plan.skipped.sort((a, b) => (a.side === b.side ? a.fund.index - b.fund.index : a.side === 'sell' ? -1 : 1));
+  }
+  const skipped = plan.skipped.map((skip): SkippedTrade => ({
+    instrument: skip.fund.instrument,
+    side: skip.side,
+    reason: skip.reason,
+    amount: formatScaled(skip.ore, SEK_SCALE),
+  }));
   return {
     withinBand,
     driftBefore: summarize(before),
@@ -778,20 +812,31 @@ function fundsOf(
     targeted.add(weight.instrument);
     const fundRules = rules?.get(weight.instrument);
     const position = positions.get(weight.instrument);
-    const price = position?.price ?? fundRules?.price ?? 0n;
-    funds.push(fundOf(weight.instrument, weight.bp, position?.units ?? 0n, price, fundRules));
+    const price = position?.price ?? (fundRules === undefined ? 0n : closePriceOf(fundRules));
+    funds.push(fundOf(weight.instrument, weight.bp, position?.units ?? 0n, price, fundRules, funds.length));
   }
-  const others: Fund[] = [];
+  const others: string[] = [];
   for (const [id, position] of positions) {
-    if (targeted.has(id) || position.units === 0n) continue;
-    others.push(fundOf(id, 0n, position.units, position.price, rules?.get(id)));
+    if (!targeted.has(id) && position.units !== 0n) others.push(id);
   }
-  others.sort((a, b) => compareIds(a.instrument, b.instrument));
-  return funds.concat(others);
+  others.sort(compareIds);
+  for (const id of others) {
+    const position = positions.get(id) as ParsedPosition;
+    funds.push(fundOf(id, 0n, position.units, position.price, rules?.get(id), funds.length));
+  }
+  return funds;
 }
 
-function fundOf(instrument: string, bp: bigint, units: bigint, price: bigint, rules: ParsedRules | undefined): Fund {
-  return { instrument, bp, units, price, value: units * price * UNIT_VALUE_TO_VALUE, rules };
+function fundOf(
+  instrument: string,
+  bp: bigint,
+  units: bigint,
+  price: bigint,
+  rules: ParsedRules | undefined,
+  index: number
+): Fund {
+  const value = units * price;
+  return { instrument, bp, units, price, value, weighted: value * TARGET_FACTOR, index, rules };
 }
 
 function parseRebalanceInput(input: unknown): ParsedRebalance {
@@ -826,7 +871,8 @@ function readRebalanceInput(input: unknown): ParsedRebalance | undefined {
   ) {
     return undefined;
   }
-  const held = [...positions].map(([id, p]) => ({ id, holds: p.units > 0n }));
+  const held: { id: string; holds: boolean }[] = [];
+  for (const [id, position] of positions) held.push({ id, holds: position.units > 0n });
   throwIfProblems(
     SUBJECT,
     rebalanceProblems(weights, held, (id) => rules.has(id))

@@ -56,6 +56,14 @@ describe('fixed-point helpers agree with decimal.js', () => {
     expect(parseScaled('0', 7)).toBe(0n);
   });
 
+  it('parseScaled is exact on both sides of the 15-digit fast path', () => {
+    expect(parseScaled('999999999999999', 0)).toBe(999_999_999_999_999n);
+    expect(parseScaled('9999999999999999', 0)).toBe(9_999_999_999_999_999n);
+    expect(parseScaled('9007199254740993', 2)).toBe(900_719_925_474_099_300n); // 2^53 + 1
+    expect(parseScaled('-0.000000000000001', 15)).toBe(-1n);
+    expect(parseScaled('12345678901234.56789', 5)).toBe(1_234_567_890_123_456_789n);
+  });
+
   it('decimalScale accepts exactly the language of isDecimalString', () => {
     const chars = fc.constantFrom('0', '1', '5', '9', '.', '-', 'e', ' ', '+');
     fc.assert(
