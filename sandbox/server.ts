@@ -58,6 +58,7 @@ export interface Sandbox {
 declare module 'fastify' {
   interface FastifyRequest {
     dropAfterCommit?: boolean;
+    faultLatencyMs?: number;
   }
 }
 
@@ -109,7 +110,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const template = req.routeOptions.url;
     if (!template || template.startsWith('/_sandbox')) return;
     const decision = faults.decide(`${req.method} ${template}`);
-    if (decision.latencyMs > 0) await new Promise((r) => setTimeout(r, decision.latencyMs));
     if (decision.respond) {
       const { status, retryAfterSeconds } = decision.respond;
       if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
@@ -117,9 +117,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return reply.code(status).send({ error: code, error_description: `injected fault ${status}` });
     }
     req.dropAfterCommit = decision.dropAfterCommit;
+    req.faultLatencyMs = decision.latencyMs;
     await engine.clock.sync();
     if (template !== '/ping' && template !== '/v2/partner/auth/token') tokens.verify(req.headers.authorization);
     return undefined;
+  });
+  // Injected latency runs after the body is read: a slow server that has the request processes it even if the
+  // client hangs up meanwhile (the other ambiguous case next to drop-after-commit).
+  app.addHook('preHandler', async (req) => {
+    if (req.faultLatencyMs) {
+      await new Promise((r) => setTimeout(r, req.faultLatencyMs));
+      await engine.clock.sync();
+    }
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.dropAfterCommit) {

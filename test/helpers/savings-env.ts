@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../../activities';
 import { clearTokenCache, FondoClient } from '../../fondo';
@@ -22,7 +22,7 @@ export interface SavingsEnv {
   fondo: FondoClient;
   taskQueue: string;
   /** A new worker on the task queue (a Worker runs once; tests restart workers to simulate crashes). */
-  newWorker(): Promise<Worker>;
+  newWorker(options?: Partial<WorkerOptions>): Promise<Worker>;
   /** Runs a fresh worker while `fn` runs. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   /** Skips (or waits, on the dev server) until an ISO instant. */
@@ -54,12 +54,13 @@ export async function createSavingsEnv(options: {
   });
   const taskQueue = uniqueTaskQueue(options.name);
   const bundle = await workflowBundle();
-  const newWorker = () =>
+  const newWorker = (extra: Partial<WorkerOptions> = {}) =>
     Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
       activities: createActivities({ fondo, assumeUniqueClientRefs: true }),
+      ...extra,
     });
   let bridge: EventBridge | undefined;
   if (options.bridge) {

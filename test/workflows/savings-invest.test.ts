@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { savingsPlanWorkflow } from '../../workflows';
 import { addBankingDays, addDays, addPeriods, debitDate, stockholmTime } from '../../shared/calendar';
 import { cycleWorkflowId, planWorkflowId } from '../../shared/ids';
@@ -16,7 +16,7 @@ describe('investing a deposit', () => {
   afterAll(() => s?.teardown());
   afterEach(() => expect(s.sandbox.engine.checkInvariants()).toEqual([]));
 
-  async function start(plan: PlanInput): Promise<WorkflowHandle<typeof savingsPlanWorkflow>> {
+  async function start(plan: PlanInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof savingsPlanWorkflow>> {
     return s.env.client.workflow.start(savingsPlanWorkflow, {
       taskQueue: s.taskQueue,
       workflowId: planWorkflowId(plan.planId),
