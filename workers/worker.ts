@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { assumeUniqueClientRefs, parseEnv, TemporalConfigSchema } from './config';
 import { createLogger, temporalLogger } from './logger';
+import { buildWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
@@ -17,11 +18,13 @@ async function main(): Promise<void> {
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
+    // Bundled with the shared configuration (workers/workflow-bundle.ts), as the tests' bundle is.
+    const workflowBundle = await buildWorkflowBundle({ logger: Runtime.instance().logger });
     const worker = await Worker.create({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowsPath: require.resolve('../workflows'),
+      workflowBundle,
       activities: createActivities({
         fondo: new FondoClient(fondoConfig),
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),

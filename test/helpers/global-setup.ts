@@ -1,18 +1,16 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../../workers/workflow-bundle';
 import { quietBundlerLogger } from './temporal';
 
 /**
- * Bundles the workflow code once per test run (webpack takes seconds); each test file then loads the
- * same bundle (test/helpers/temporal.ts#workflowBundle) instead of bundling again.
+ * Bundles the workflow code once per test run (webpack takes seconds) with the worker's shared bundling
+ * configuration (workers/workflow-bundle.ts); each test file then loads the same bundle
+ * (test/helpers/temporal.ts#workflowBundle) instead of bundling again.
  */
 export default async function globalSetup(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(root, 'workflows/index.ts'),
-    logger: quietBundlerLogger,
-  });
+  const { code } = await buildWorkflowBundle({ logger: quietBundlerLogger });
   const out = path.join(root, '.tools/cache/workflow-bundle.js');
   mkdirSync(path.dirname(out), { recursive: true });
   // Concurrent jest runs may bundle at once: write privately, then rename atomically.

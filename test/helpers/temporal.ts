@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { type WorkflowBundle } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTE_KEYS } from '../../shared/search-attributes';
 import { ensureSearchAttributes } from '../../workers/search-attributes';
+import { buildWorkflowBundle } from '../../workers/workflow-bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
 type Executable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
@@ -64,13 +65,16 @@ export function uniqueTaskQueue(title: string): string {
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
-/** The workflow bundle: built once by the global setup (see global-setup.ts), else here once per file. */
+/**
+ * The workflow bundle: built once by the global setup (see global-setup.ts), else here once per file; both with
+ * the worker's shared bundling configuration (workers/workflow-bundle.ts).
+ */
 export function workflowBundle(): Promise<WorkflowBundle> {
   const prebuilt = process.env.SAVINGS_WORKFLOW_BUNDLE;
   if (prebuilt && existsSync(prebuilt)) {
     bundle ??= Promise.resolve({ code: readFileSync(prebuilt, 'utf8') });
   }
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  bundle ??= buildWorkflowBundle({ logger: quietBundlerLogger });
   return bundle;
 }
 
