@@ -4,7 +4,7 @@
  * benchmarks can drive it directly as well as over loopback.
  */
 import { writeFileSync, renameSync } from 'node:fs';
-import { dec, SEK_SCALE, toFixed } from '../shared/money';
+import { dec, decimalString, SEK_SCALE, sum, toFixed } from '../shared/money';
 import { BusinessClock, type ClockMode, type ScheduledStep } from './clock';
 import type { NewCashTransaction, NewFundTransaction, SandboxContext } from './context';
 import { EventBus, type SandboxEvent } from './events';
@@ -39,6 +39,36 @@ export interface EngineOptions {
   stateFile?: string;
 }
 
+const PercentSchema = decimalString({ maxScale: 2, zero: false });
+
+/** What is wrong with an allocation plan's weights (percent > 0, ≤ 2 decimals, sum exactly 100, no repeats). */
+function allocationProblem(allocation: { instrument: string; allocation: string }[]): string | undefined {
+  if (allocation.length === 0) return 'must contain at least one fund';
+  for (const [i, a] of allocation.entries()) {
+    const percent = PercentSchema.safeParse(a.allocation);
+    if (!percent.success) return `[${i}].allocation ${percent.error.issues[0]?.message ?? 'is invalid'}`;
+  }
+  if (new Set(allocation.map((a) => a.instrument)).size !== allocation.length) return 'must not repeat a fund';
+  if (!sum(allocation.map((a) => a.allocation)).equals(100)) return 'percentages must sum to exactly 100';
+  return undefined;
+}
+
+/** The largest sortedId in saved data: new ids continue after it. */
+function largestSortedId(data: SandboxData): string {
+  let largest = '';
+  for (const list of [
+    data.clients,
+    data.accounts,
+    data.payments,
+    data.orders,
+    data.cashTransactions,
+    data.fundTransactions,
+  ]) {
+    for (const record of list as { sortedId: string }[]) if (record.sortedId > largest) largest = record.sortedId;
+  }
+  return largest;
+}
+
 export interface SavedState {
   version: 1;
   now: string;
@@ -49,12 +79,13 @@ export interface SavedState {
 export class SandboxEngine implements SandboxContext {
   store: SandboxStore;
   readonly clock: BusinessClock;
-  readonly ids: IdFactory = createIdFactory();
+  readonly ids: IdFactory;
   readonly events = new EventBus();
   private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EngineOptions) {
     const startMs = options.restore ? Date.parse(options.restore.now) : (options.startMs ?? Date.now());
+    this.ids = createIdFactory(options.restore ? largestSortedId(options.restore.data) : undefined);
     this.clock = new BusinessClock(startMs, options.clockMode ?? 'running', options.speed ?? 1, (step) =>
       this.runStep(step)
     );
@@ -180,10 +211,19 @@ export class SandboxEngine implements SandboxContext {
     this.persist();
   }
 
-  /** Creates an account (and optionally its allocation plan) from seed-shaped input, e.g. one per test. */
+  /**
+   * Creates an account (and optionally its allocation plan) from seed-shaped input, e.g. one per test. Everything
+   * is validated before anything is stored.
+   */
   createAccount(input: SeedAccountInput, allocation?: { instrument: string; allocation: string }[]) {
     this.requireClient(input.clientId);
     if (this.store.accounts.has(input.id)) throw new Error(`account ${input.id} already exists`);
+    if (allocation) {
+      const problem = allocationProblem(allocation);
+      if (problem) throw new Error(`allocation: ${problem}`);
+      const unknown = allocation.filter((a) => !this.store.instruments.has(a.instrument)).map((a) => a.instrument);
+      if (unknown.length) throw new Error(`allocation: unknown instrument ${unknown.join(', ')}`);
+    }
     const account = accountFromSeed(input, this.ids, this.clock.now(), this.store.instruments);
     this.store.accounts.set(account.id, account);
     let plan;
@@ -207,6 +247,9 @@ export class SandboxEngine implements SandboxContext {
   ) {
     const account = this.store.accounts.get(accountId);
     if (!account) throw notFound(`account ${accountId}`);
+    // Checked before anything changes: a refused patch leaves the account as it was.
+    if (patch.balance !== undefined && dec(patch.balance).lessThan(account.reserved))
+      throw new Error('balance cannot go below reserved cash');
     const nowMs = this.clock.now();
     const before = accountView(account, this.store);
     if (patch.status !== undefined) account.status = patch.status;
@@ -214,7 +257,6 @@ export class SandboxEngine implements SandboxContext {
     if (patch.balance !== undefined) {
       // A manual cash adjustment moves the opening balance too, so the ledger invariant keeps holding.
       const delta = dec(patch.balance).minus(account.balance);
-      if (dec(patch.balance).lessThan(account.reserved)) throw new Error('balance cannot go below reserved cash');
       account.balance = toFixed(patch.balance, SEK_SCALE, 'down');
       account.openingBalance = dec(account.openingBalance).plus(delta).toFixed(SEK_SCALE);
     }

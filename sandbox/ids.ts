@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { incrementBase32, monotonicFactory } from 'ulid';
 
 /**
- * Id factories: `id` is a lower-case UUID v4 (Fondo's `id` pattern); `sortedId` a monotonic ULID stamped with
- * business time, so list order = creation order even when many records share a millisecond.
+ * Id factories: `id` is a lower-case UUID v4 (Fondo's `id` pattern); `sortedId` a ULID stamped with business time
+ * and strictly increasing, so list order = creation order — also after a restart from a state file, where the
+ * factory continues after the largest sortedId already handed out.
  */
 export interface IdFactory {
   id(): string;
   sortedId(businessMs: number): string;
 }
 
-export function createIdFactory(): IdFactory {
+export function createIdFactory(after?: string): IdFactory {
   const next = monotonicFactory();
-  let last = 0;
+  let last = after ?? '';
   return {
     id: () => randomUUID(),
-    // Business time never goes backwards, but guard anyway: ULIDs must stay monotonic.
-    sortedId: (businessMs) => next((last = Math.max(last, businessMs))),
+    sortedId: (businessMs) => {
+      const candidate = next(businessMs);
+      last = candidate > last ? candidate : incrementBase32(last);
+      return last;
+    },
   };
 }

@@ -271,6 +271,7 @@ export function confirmStep(ctx: SandboxContext, orderId: string, atMs: number):
   const account = ctx.store.accounts.get(order.account)!;
   const at = new Date(atMs).toISOString();
   const before = orderView(order);
+  const accountBefore = accountView(account, ctx.store);
   const price = instrument.closePrice;
   const decimals = Math.min(instrument.decimalsUnits, MAX_UNIT_SCALE);
   const position = findOrCreatePosition(account, instrument.id);
@@ -296,6 +297,12 @@ export function confirmStep(ctx: SandboxContext, orderId: string, atMs: number):
   Object.assign(order, { status: 'confirmed', price, modifiedDate: at });
   account.modifiedDate = at;
   ctx.publish(order.clientId, { eventType: 'order.update', current: orderView(order), previous: before }, atMs);
+  // The traded units changed the account's positions.
+  ctx.publish(
+    order.clientId,
+    { eventType: 'account.update', current: accountView(account, ctx.store), previous: accountBefore },
+    atMs
+  );
 }
 
 /** Step T+2: cash and units settle; fund and cash transactions are booked. */

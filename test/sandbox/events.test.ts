@@ -49,7 +49,7 @@ describe('sandbox events', () => {
       clientRef: 'ws-1',
     });
     await api.control('POST', '/clock', { advance: 'P3D' });
-    await until(() => messages.some((m) => m.eventType === 'account.update'));
+    await until(() => messages.filter((m) => m.eventType === 'account.update').length === 2); // confirmation, settlement
     const events = messages.filter((m) => m.eventType !== 'heartbeat');
     expect(
       events.map((m) => `${m.eventType}${m.current && 'status' in m.current ? `:${String(m.current.status)}` : ''}`)
@@ -57,12 +57,13 @@ describe('sandbox events', () => {
       'order.create:received',
       'order.update:sent',
       'order.update:confirmed',
+      'account.update:active',
       'order.update:settled',
       'fundTransaction.create',
       'cashTransaction.create',
       'account.update:active',
     ]);
-    const settled = events[3]!;
+    const settled = events.find((e) => e.eventType === 'order.update' && e.current?.status === 'settled')!;
     expect(settled.current).toMatchObject({
       id: order.body.id,
       status: 'settled',

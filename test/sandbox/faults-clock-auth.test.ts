@@ -166,6 +166,46 @@ describe('sandbox auth, errors and state file', () => {
     }
   });
 
+  it('control API changes are all-or-nothing: a refused account or patch stores nothing', async () => {
+    const { sandbox, api } = await startTestSandbox();
+    try {
+      const bad = await api.control('POST', '/accounts', {
+        account: { ...(await accountBody(77)), id: 'e0000000-0000-4000-8000-000000000077' },
+        allocation: [{ instrument: FUND.norrsken, allocation: 'abc' }],
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error_description).toMatch(/^allocation: /);
+      expect(sandbox.engine.store.accounts.has('e0000000-0000-4000-8000-000000000077')).toBe(false);
+      const unknown = await api.control('POST', '/accounts', {
+        account: await accountBody(78),
+        allocation: [{ instrument: 'XX', allocation: '100' }],
+      });
+      expect(unknown.body.error_description).toBe('allocation: unknown instrument XX');
+      expect((await api.get(`/v2/partner/client/${CLIENT_1}/allocationplan`)).status).toBe(200);
+
+      const { accountId } = await createTestAccount(api, 79, { balance: '500.00' });
+      await api.post(ORDERS, {
+        orderType: 'subscription',
+        account: accountId,
+        instrument: FUND.kustlinje,
+        amount: n('500'),
+      });
+      const refused = await api.control('PATCH', `/accounts/${accountId}`, {
+        status: 'pending',
+        kyc: { order: false },
+        balance: '100',
+      });
+      expect(refused).toMatchObject({
+        status: 400,
+        body: { error_description: 'balance cannot go below reserved cash' },
+      });
+      const account = sandbox.engine.store.accounts.get(accountId)!;
+      expect([account.status, account.kyc.order, account.balance]).toEqual(['active', true, '500.00']);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('answers unknown routes and resources with 404 and malformed JSON with 400', async () => {
     const { sandbox, api } = await startTestSandbox();
     try {
@@ -197,6 +237,17 @@ describe('sandbox auth, errors and state file', () => {
     const second = await startSandbox({ clockMode: 'manual', restore: saved });
     try {
       const api = new SandboxApi(second);
+      // New records continue after the saved ones even at the same business instant: paging stays complete.
+      const later = await api.post(ORDERS, {
+        orderType: 'subscription',
+        account: accountId,
+        instrument: FUND.kustlinje,
+        amount: n('10'),
+        clientRef: 'after-restart',
+      });
+      expect(later.body.sortedId > order.body.sortedId).toBe(true);
+      const page2 = await api.get(`${ORDERS}?start=${order.body.sortedId}`);
+      expect(page2.body.map((o: { clientRef: string }) => o.clientRef)).toEqual(['after-restart']);
       second.engine.clock.advance(3 * 86_400_000);
       expect((await api.get(`${ORDERS}/${order.body.id}`)).body.status).toBe('settled');
       expect(second.engine.checkInvariants()).toEqual([]);
@@ -205,3 +256,21 @@ describe('sandbox auth, errors and state file', () => {
     }
   });
 });
+
+/** A seed-shaped account body for the control API. */
+async function accountBody(n: number) {
+  return {
+    id: `e0000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    ref: `9${n}`,
+    name: 'Test',
+    status: 'active',
+    accountType: 'isk',
+    serviceType: 'portfolioManagement',
+    clientId: CLIENT_1,
+    owner: { firstName: 'Test', lastName: 'Person', ssn: '198003141002' },
+    balance: '0.00',
+    positions: [],
+    bankAccounts: [],
+    kyc: { order: true, withdrawal: true },
+  };
+}

@@ -88,6 +88,7 @@ describe('sandbox fund orders', () => {
       'order.update:sent',
       'instrument.reloaded',
       'order.update:confirmed',
+      'account.update',
       'order.update:settled',
       'fundTransaction.create',
       'cashTransaction.create',
