@@ -170,14 +170,14 @@ describe('sandbox auth, errors and state file', () => {
     const { sandbox, api } = await startTestSandbox();
     try {
       const bad = await api.control('POST', '/accounts', {
-        account: { ...(await accountBody(77)), id: 'e0000000-0000-4000-8000-000000000077' },
+        account: { ...(accountBody(77)), id: 'e0000000-0000-4000-8000-000000000077' },
         allocation: [{ instrument: FUND.norrsken, allocation: 'abc' }],
       });
       expect(bad.status).toBe(400);
       expect(bad.body.error_description).toMatch(/^allocation: /);
       expect(sandbox.engine.store.accounts.has('e0000000-0000-4000-8000-000000000077')).toBe(false);
       const unknown = await api.control('POST', '/accounts', {
-        account: await accountBody(78),
+        account: accountBody(78),
         allocation: [{ instrument: 'XX', allocation: '100' }],
       });
       expect(unknown.body.error_description).toBe('allocation: unknown instrument XX');
@@ -258,7 +258,7 @@ describe('sandbox auth, errors and state file', () => {
 });
 
 /** A seed-shaped account body for the control API. */
-async function accountBody(n: number) {
+function accountBody(n: number) {
   return {
     id: `e0000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     ref: `9${n}`,

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { rebalanceWorkflow, savingsPlanWorkflow } from '../../workflows';
+import { type rebalanceWorkflow, savingsPlanWorkflow } from '../../workflows';
 import { addPeriods, debitDate, stockholmDate, stockholmTime } from '../../shared/calendar';
 import { planWorkflowId, rebalanceWorkflowId } from '../../shared/ids';
 import { cancelPlanSignal, planStatusQuery, rebalanceNowSignal } from '../../shared/messages';
