@@ -7,13 +7,18 @@
  * Each child's output is prefixed with its name. A child that dies takes the stack down with a message.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { SAVINGS_TASK_QUEUE } from '../shared/task-queues';
 import { searchAttributeFlags } from '../workers/search-attributes';
+import { createDemoPlans, DEMO_CLIENT_IDS, DEMO_PLANS } from './demo-plans';
 import { LOCAL_STACK } from './local-stack-config';
 
 const ROOT = path.resolve(__dirname, '..');
+/** Business seconds per real second: an hour a second, so a cycle (debit, orders, settlement) takes minutes. */
+const SANDBOX_SPEED = 3600;
 const DATA = path.join(ROOT, '.data');
 
 interface Child {
@@ -31,7 +36,7 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
     stream?.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) console.log(`${prefix} ${line}`);
+      for (const line of lines) if (line.trim()) console.log(`${prefix} ${readable(line)}`);
     });
   }
   proc.on('exit', (code, signal) => {
@@ -43,6 +48,25 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
   const child = { name, proc };
   children.push(child);
   return child;
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'sdkComponent']);
+/** pino JSON lines → `12:34:56 INFO message key=value …` (other lines unchanged). */
+function readable(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    const time = typeof entry.time === 'number' ? new Date(entry.time).toISOString().slice(11, 19) : '';
+    const fields = Object.entries(entry)
+      .filter(([k]) => !SKIP.has(k))
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    const msg = (typeof entry.msg === 'string' ? entry.msg : '').split('\n')[0];
+    return `${time} ${LEVELS[entry.level as number] ?? ''} ${msg}${fields ? `  ${fields.slice(0, 300)}` : ''}`;
+  } catch {
+    return line;
+  }
 }
 
 function tsNode(file: string): [string, string[]] {
@@ -109,16 +133,44 @@ async function main(): Promise<void> {
   ]);
   await waitForPort(LOCAL_STACK.temporalPort, 30_000);
 
+  const [node, sandboxArgs] = tsNode('sandbox/main.ts');
+  start('sandbox', node, [
+    ...sandboxArgs,
+    '--port',
+    String(LOCAL_STACK.sandboxPort),
+    '--speed',
+    String(SANDBOX_SPEED),
+    '--state-file',
+    path.join(DATA, 'sandbox.json'),
+  ]);
+  await waitForPort(LOCAL_STACK.sandboxPort, 30_000);
+
   const env = {
     TEMPORAL_ADDRESS: `127.0.0.1:${LOCAL_STACK.temporalPort}`,
+    FONDO_ENV: 'local',
     FONDO_BASE_URL: LOCAL_STACK.fondoBaseUrl,
+    EVENT_BRIDGE_CLIENT_IDS: DEMO_CLIENT_IDS.join(','),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
   start('worker', ...tsNode('workers/worker.ts'), env);
+  start('bridge', ...tsNode('workers/event-bridge-process.ts'), env);
+
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const started = await createDemoPlans(new Client({ connection }), SAVINGS_TASK_QUEUE);
+  await connection.close();
 
   console.log(`
 Local stack is up.
-  Temporal UI      http://localhost:${LOCAL_STACK.uiPort}
+  Temporal UI      http://localhost:${LOCAL_STACK.uiPort}   (savings plans: WorkflowType = 'savingsPlanWorkflow')
   Temporal gRPC    127.0.0.1:${LOCAL_STACK.temporalPort}
+  Fondo sandbox    ${LOCAL_STACK.fondoBaseUrl}   (business clock ×${SANDBOX_SPEED}; control API: ${LOCAL_STACK.fondoBaseUrl}/_sandbox)
+  State            .data/ (Temporal SQLite and sandbox state survive restarts; delete .data/ to start afresh)
+Demo plans${started.length ? ` (started now: ${started.join(', ')})` : ' (already running)'}:
+${DEMO_PLANS.map((d) => `  ${d.plan.planId.padEnd(18)} ${d.shows}`).join('\n')}
+Try:
+  npm run savings -- list
+  npm run savings -- status demo-barnspar
+  npm run savings -- check
 Press Ctrl-C to stop everything.
 `);
 }

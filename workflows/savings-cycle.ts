@@ -218,24 +218,27 @@ class Cycle {
     return 'payment failed';
   }
 
-  /** Waits for one attempt's outcome: an event, or a poll from the debit date 08:00, every 6 hours, for 10 banking days. */
+  /**
+   * Waits for one attempt's outcome: a completed-deposit event, or a poll — from the debit date 08:00 (after
+   * Bankgirot's 06:00 report), every 6 hours, for 10 banking days, and at once on retryNow. Failures have no event
+   * in Fondo, so they are always learnt by polling.
+   */
   private async awaitPayment(record: PaymentAttempt): Promise<PaymentOutcome> {
     const debitDate = record.debitDate!;
     let nextPoll = Math.max(nowMs(), Date.parse(stockholmTime(debitDate, '08:00')));
     const giveUpAt = Date.parse(stockholmTime(addBankingDays(debitDate, 10), '08:00'));
     for (;;) {
-      const signaled = await waitUntil(() => this.paymentEvents.has(record.clientRef), nextPoll);
-      if (signaled) {
-        const event = this.paymentEvents.get(record.clientRef)!;
-        return { status: 'completed', amount: event.amount, reasonCode: null, reason: null, debitDate };
-      }
+      await waitUntil(() => this.paymentEvents.has(record.clientRef) || this.retryRequested, nextPoll);
+      this.retryRequested = false;
+      const event = this.paymentEvents.get(record.clientRef);
+      if (event) return { status: 'completed', amount: event.amount, reasonCode: null, reason: null, debitDate };
       const outcome = await read.getPaymentOutcome({
         clientId: this.input.clientId,
         instructionId: record.instructionId!,
         clientRef: record.clientRef,
       });
       if (outcome.status !== 'pending' || nowMs() >= giveUpAt) return outcome;
-      nextPoll = nowMs() + 6 * HOUR_MS;
+      if (nowMs() >= nextPoll) nextPoll = nowMs() + 6 * HOUR_MS;
     }
   }
 

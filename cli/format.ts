@@ -1,0 +1,99 @@
+/** Human-readable output of the admin CLI (the `--json` flag prints the raw objects instead). */
+import { formatSek } from '../shared/money';
+import type { CycleSummary, PlanStatus, RebalanceRunRecord } from '../shared/status';
+
+export interface PlanListRow {
+  planId: string;
+  clientId: string;
+  state: string;
+  nextDebitDate: string;
+  status: string;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatList(rows: PlanListRow[]): string {
+  if (rows.length === 0) return 'No savings plans match.';
+  return table(
+    ['PLAN', 'CLIENT', 'STATE', 'NEXT DEBIT', 'WORKFLOW'],
+    rows.map((r) => [r.planId, r.clientId, r.state, r.nextDebitDate, r.status])
+  );
+}
+
+function cycleRow(c: CycleSummary): string[] {
+  const settled = c.orders.filter((o) => o.status === 'settled').length;
+  return [
+    c.period,
+    c.outcome,
+    c.debitDate ?? '-',
+    formatSek(c.paidAmount),
+    `${settled}/${c.orders.length}`,
+    c.attention ?? '',
+  ];
+}
+
+function runRow(r: RebalanceRunRecord): string[] {
+  return [
+    r.date,
+    r.trigger,
+    r.outcome,
+    r.driftBefore ? `${r.driftBefore.maxAbsolutePp} pp` : '-',
+    r.driftAfter ? `${r.driftAfter.maxAbsolutePp} pp` : '-',
+    r.orders.map((o) => `${o.side} ${o.instrument} ${o.status}`).join('; ') || '-',
+    r.skipped.map((s) => `${s.side} ${s.instrument}: ${s.reason}`).join('; '),
+  ];
+}
+
+export function formatStatus(s: PlanStatus): string {
+  const lines = [
+    `Plan ${s.planId}  (client ${s.clientId}, account ${s.accountId})`,
+    `  state            ${s.state}`,
+    `  amount           ${formatSek(s.amount)} on day ${s.dayOfMonth} of each month`,
+    `  allocation       ${s.allocation.source === 'fondo' ? "the account's Fondo allocation plan" : s.allocation.weights.map((w) => `${w.instrument} ${w.percent}%`).join(', ')}`,
+    `  next period      ${s.nextPeriod ?? '-'}  debit ${s.nextDebitDate ?? '-'}  submission deadline ${s.nextSubmissionDeadline ?? '-'}`,
+  ];
+  if (s.paused) lines.push(`  paused           since ${s.paused.since}: ${s.paused.reason}`);
+  if (s.cancelled) lines.push(`  cancelled        ${s.cancelled.at}: ${s.cancelled.reason}`);
+  if (s.blockedReasons.length) lines.push(`  blocked          ${s.blockedReasons.join('; ')}`);
+  for (const a of s.attention) lines.push(`  ATTENTION        ${a.at}${a.period ? ` [${a.period}]` : ''}: ${a.reason}`);
+  const carry = Object.entries(s.carry);
+  if (carry.length) lines.push(`  carried over     ${carry.map(([f, a]) => `${f} ${formatSek(a)}`).join(', ')}`);
+  if (s.consecutiveFailedPeriods) lines.push(`  failed in a row  ${s.consecutiveFailedPeriods}`);
+  for (const c of s.activeCycles) lines.push(`  running cycle    ${c.period}: ${c.phase}`);
+  lines.push('', 'Cycles (last 12):');
+  lines.push(
+    s.cycles.length
+      ? table(['PERIOD', 'OUTCOME', 'DEBITED', 'PAID', 'SETTLED', 'ATTENTION'], s.cycles.map(cycleRow))
+      : '  none yet'
+  );
+  const r = s.rebalance;
+  const policy = r.policy.enabled
+    ? [
+        r.policy.band?.absolutePp ? `band ±${r.policy.band.absolutePp} pp` : '',
+        r.policy.band?.relativePct ? `band ±${r.policy.band.relativePct} % of target` : '',
+        r.policy.calendar ? `${r.policy.calendar.frequency} on day ${r.policy.calendar.day}` : '',
+        `cooldown ${r.policy.cooldownDays} d`,
+        `min trade ${formatSek(r.policy.minTradeAmount)}`,
+      ]
+        .filter(Boolean)
+        .join(', ')
+    : 'off';
+  lines.push('', `Rebalancing: ${policy}; cash-flow ${r.policy.cashFlow ? 'on' : 'off'}`);
+  if (r.running) lines.push(`  running          ${r.running.date} (${r.running.trigger})`);
+  if (r.pending) lines.push(`  pending          ${r.pending.trigger} since ${r.pending.requestedAt}`);
+  if (r.nextCalendarDate) lines.push(`  next calendar    ${r.nextCalendarDate}`);
+  lines.push(
+    r.runs.length
+      ? table(['DATE', 'TRIGGER', 'OUTCOME', 'DRIFT BEFORE', 'DRIFT AFTER', 'ORDERS', 'SKIPPED'], r.runs.map(runRow))
+      : '  no runs yet'
+  );
+  return lines.join('\n');
+}
