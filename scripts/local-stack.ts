@@ -87,11 +87,17 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`nothing listening on port ${port} after ${timeoutMs} ms`);
 }
 
-async function stopAll(exitCode: number): Promise<never> {
-  if (!stopping) {
+let stopped: Promise<never> | undefined;
+
+/**
+ * Stops every child in reverse start order (clients of Temporal first, Temporal last), each with SIGTERM and then
+ * SIGKILL after 15 s, and exits. Idempotent: Ctrl-C reaches this process more than once (from the terminal and
+ * relayed by npm/tsx), and every call waits for the same stop instead of exiting early and orphaning children.
+ */
+function stopAll(exitCode: number): Promise<never> {
+  stopped ??= (async () => {
     stopping = true;
     console.log('\nStopping the local stack ...');
-    // Reverse start order: clients of Temporal first, Temporal last.
     for (const { name, proc } of [...children].reverse()) {
       if (proc.exitCode !== null || proc.signalCode !== null) continue;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -100,10 +106,12 @@ async function stopAll(exitCode: number): Promise<never> {
       if (timedOut) {
         console.log(`[${name}] did not stop within 15 s; killing it`);
         proc.kill('SIGKILL');
+        await exited;
       }
     }
-  }
-  process.exit(exitCode);
+    process.exit(exitCode);
+  })();
+  return stopped;
 }
 
 function sleep(ms: number): Promise<void> {
