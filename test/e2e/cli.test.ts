@@ -106,12 +106,12 @@ describe('savings CLI end to end (dev server, sandbox, event bridge)', () => {
       ),
     ]);
     expect(bad.map((r) => r.code)).toEqual([2, 2, 2, 2]);
-    expect(bad[0]!.stderr).toContain('amount: must have at most 2 decimals, got "12.345"');
-    expect(bad[1]!.stderr).toContain('day of month must be 1–28 or "last", got "31"');
-    expect(bad[2]!.stderr).toContain(
+    expect(bad[0].stderr).toContain('amount: must have at most 2 decimals, got "12.345"');
+    expect(bad[1].stderr).toContain('day of month must be 1–28 or "last", got "31"');
+    expect(bad[2].stderr).toContain(
       'planId: must not contain 8 or more consecutive digits (it could be a personnummer)'
     );
-    expect(bad[3]!.stderr).toContain('--weights: percentages sum to 90, expected exactly 100');
+    expect(bad[3].stderr).toContain('--weights: percentages sum to 90, expected exactly 100');
     await expect(s.env.client.workflow.getHandle(planWorkflowId('e2e-1')).describe()).rejects.toThrow();
 
     const created = await cli(
