@@ -1,0 +1,165 @@
+/**
+ * Records workflow histories for the replay test (test/replay/replay.test.ts): real runs on the time-skipping server
+ * against the sandbox, covering the paths most likely to be broken by a non-deterministic change. Re-record only
+ * when a change is MEANT to alter histories (and guard it with patched() if executions may be open):
+ *   npx tsx test/replay/record-histories.ts
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { savingsCycleWorkflow, savingsPlanWorkflow } from '../../workflows';
+import { addPeriods, debitDate, stockholmTime } from '../../shared/calendar';
+import { cycleWorkflowId, planWorkflowId, rebalanceWorkflowId } from '../../shared/ids';
+import { rebalanceNowSignal, cancelPlanSignal } from '../../shared/messages';
+import { createTestAccount, FUND } from '../helpers/sandbox';
+import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
+
+const OUT = path.join(__dirname, 'histories');
+
+/** Every run of a workflow id (following continue-as-new), oldest first. */
+async function saveAllRuns(
+  client: Client,
+  workflowId: string,
+  firstRunId: string | undefined,
+  name: string
+): Promise<void> {
+  let runId = firstRunId;
+  for (let run = 1; runId; run++) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    writeFileSync(path.join(OUT, `${name}.run${run}.bin`), encode(history));
+    runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+}
+
+async function save(client: Client, workflowId: string, name: string): Promise<void> {
+  writeFileSync(path.join(OUT, `${name}.bin`), encode(await client.workflow.getHandle(workflowId).fetchHistory()));
+}
+
+/** Histories are kept in Temporal's binary wire format (as the SDK's own replay tests keep theirs). */
+function encode(history: temporal.api.history.v1.IHistory): Uint8Array {
+  return temporal.api.history.v1.History.encode(history).finish();
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const s: SavingsEnv = await createSavingsEnv({ name: 'record' });
+  try {
+    const client = s.env.client;
+    const fifty = [
+      { instrument: FUND.norrsken, allocation: '50' },
+      { instrument: FUND.kustlinje, allocation: '50' },
+    ];
+
+    // 1. A plan over two periods (continue-as-new between them); the first payment needs a renewed attempt and
+    //    one fund is closed for a few banking days; the second period is invested directly.
+    const a = await createTestAccount(s.api, 1, { allocation: fifty });
+    const first = await s.upcomingPeriod();
+    await s.sleepUntil(`${first}-01T08:00:00Z`);
+    await s.api.control('POST', '/payment-failures', { code: '1', clientRefPrefix: 'replay-plan:', count: 1 });
+    await s.api.control('PATCH', `/instruments/${FUND.norrsken}`, { isTradable: false });
+    const planHandle = await s.run(async () => {
+      const h = await client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId('replay-plan'),
+        args: [
+          testPlan({
+            planId: 'replay-plan',
+            accountId: a.accountId,
+            firstPeriod: first,
+            lastPeriod: addPeriods(first, 1),
+            dayOfMonth: 10,
+          }),
+        ],
+      });
+      await s.sleepUntil(stockholmTime(debitDate(first, 10), '23:00'));
+      await s.api.control('PATCH', `/instruments/${FUND.norrsken}`, { isTradable: true });
+      await h.result();
+      return h;
+    });
+    await saveAllRuns(client, planWorkflowId('replay-plan'), planHandle.firstExecutionRunId, 'plan-two-periods');
+    await save(client, cycleWorkflowId('replay-plan', first), 'cycle-renewed-payment-held-leg');
+
+    // 2. A cycle blocked by KYC for two days, then cleared.
+    const b = await createTestAccount(s.api, 2, { allocation: fifty, kycOrder: false });
+    const period = await s.upcomingPeriod();
+    await s.sleepUntil(`${period}-01T08:00:00Z`);
+    await s.run(async () => {
+      const h = await client.workflow.start(savingsCycleWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: cycleWorkflowId('replay-kyc', period),
+        args: [
+          {
+            planId: 'replay-kyc',
+            clientId: 'c0000000-0000-4000-8000-000000000001',
+            accountId: b.accountId,
+            period,
+            amount: '1000.00',
+            scheduledDebitDate: debitDate(period, 10),
+            allocation: { source: 'fondo' },
+            policies: {
+              belowMinimum: 'redistribute',
+              blockedLeg: { deadlineBankingDays: 10, atDeadline: 'carry' },
+              kyc: { deadlineDays: 30 },
+              payment: { maxRenewedAttempts: 3 },
+              submissionMarginMinutes: 120,
+              lateSubmissionBankingDays: 3,
+              maxConsecutiveFailedPeriods: 3,
+            },
+            carry: {},
+            cashFlow: false,
+            orderTurnOpen: true,
+          },
+        ],
+      });
+      await s.sleepUntil(stockholmTime(debitDate(period, 12), '12:00'));
+      await s.api.control('PATCH', `/accounts/${b.accountId}`, { kyc: { order: true } });
+      await h.result();
+    });
+    await save(client, cycleWorkflowId('replay-kyc', period), 'cycle-kyc-blocked-then-cleared');
+
+    // 3. An admin rebalance: sells, then buys.
+    const c = await createTestAccount(s.api, 3, {
+      allocation: fifty,
+      positions: [
+        { instrument: FUND.norrsken, units: '100' },
+        { instrument: FUND.kustlinje, units: '50' },
+      ],
+    });
+    const far = await s.upcomingPeriod(6);
+    await s.run(async () => {
+      const h = await client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId('replay-rebalance'),
+        args: [
+          testPlan({
+            planId: 'replay-rebalance',
+            accountId: c.accountId,
+            firstPeriod: far,
+            rebalance: { cashFlow: false },
+          }),
+        ],
+      });
+      const date = new Date(await s.env.currentTimeMs()).toISOString().slice(0, 10);
+      await h.signal(rebalanceNowSignal);
+      const child = client.workflow.getHandle(rebalanceWorkflowId('replay-rebalance', date));
+      for (let i = 0; i < 200; i++) {
+        try {
+          await child.describe();
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      await child.result();
+      await save(client, rebalanceWorkflowId('replay-rebalance', date), 'rebalance-admin-sells-then-buys');
+      await h.signal(cancelPlanSignal);
+      await h.result();
+    });
+    console.log(`histories written to ${OUT}`);
+  } finally {
+    await s.teardown();
+  }
+}
+
+void main();
