@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       await h.signal(cancelPlanSignal);
       await h.result();
     });
-    console.log(`histories written to ${OUT}`);
+    process.stdout.write(`histories written to ${OUT}\n`);
   } finally {
     await s.teardown();
   }
