@@ -27,10 +27,11 @@ export const fondoRead: ActivityOptions = {
 
 /**
  * Creates that move money (payments, orders): check-before-create makes every retry safe. The start-to-close
- * timeout is several times the HTTP timeout so an attempt is not retried while the previous one may still run.
+ * timeout is six times the 10 s HTTP timeout, so an attempt is not retried while the previous one may still run,
+ * and short enough that an attempt lost with its worker is retried within a minute.
  */
 export const fondoWrite: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,

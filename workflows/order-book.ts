@@ -16,6 +16,8 @@ const read = proxyActivities<Activities>(fondoRead);
 /** Statuses after which an order never changes. */
 export const FINAL_STATUSES = new Set(['settled', 'canceled', 'rejected']);
 export const ORDER_POLL_INTERVAL_MS = 12 * HOUR_MS;
+/** Bound on buffered events (a cycle or run has a handful of orders with ~4 events each). */
+const MAX_PENDING_EVENTS = 500;
 
 export type TrackedOrder = OrderRecordSummary & { side: 'buy' | 'sell' };
 
@@ -26,7 +28,9 @@ function sek(amount: string | null): string | null {
 
 export class OrderBook {
   readonly orders: TrackedOrder[] = [];
-  private readonly events: OrderEvent[] = [];
+  private events: OrderEvent[] = [];
+  /** Events of orders not yet in the book, re-queued when an order is added. */
+  private waiting: OrderEvent[] = [];
   private lastPoll = 0;
   private readonly reported = new Set<string>();
 
@@ -34,6 +38,8 @@ export class OrderBook {
 
   add(order: TrackedOrder): void {
     this.orders.push(order);
+    this.events = [...this.waiting, ...this.events];
+    this.waiting = [];
     if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
   }
 
@@ -47,23 +53,32 @@ export class OrderBook {
     return this.orders.filter((o) => o.orderId !== null && !FINAL_STATUSES.has(o.status));
   }
 
+  /** Whether events are waiting to be applied (events of orders not yet known wait apart and do not count). */
   hasEvents(): boolean {
     return this.events.length > 0;
   }
 
-  /** Signal handler: keeps events about our own orders only. */
+  /**
+   * Signal handler. The bridge routes only this workflow's references here, so an event is kept even when its
+   * order is not known yet: the create may have succeeded while the activity's result is still on its way (the
+   * worker died after the create), and the events must apply once the retried activity adopts the order.
+   */
   onEvent(event: OrderEvent): void {
-    if (
-      this.orders.some((o) => o.clientRef === event.clientRef || (o.orderId !== null && o.orderId === event.orderId))
-    ) {
-      this.events.push(event);
-    }
+    this.events.push(event);
   }
 
+  /** Applies events of known orders in arrival order; events of orders not yet known wait (bounded). */
   applyEvents(): void {
     for (const e of this.events.splice(0)) {
-      const order = this.orders.find((o) => o.clientRef === e.clientRef || o.orderId === e.orderId);
-      if (!order || FINAL_STATUSES.has(order.status)) continue;
+      const order = this.orders.find(
+        (o) => o.clientRef === e.clientRef || (o.orderId !== null && o.orderId === e.orderId)
+      );
+      if (!order) {
+        this.waiting.push(e);
+        if (this.waiting.length > MAX_PENDING_EVENTS) this.waiting.shift();
+        continue;
+      }
+      if (FINAL_STATUSES.has(order.status)) continue;
       Object.assign(order, { status: e.status, units: e.units ?? order.units, price: e.price ?? order.price });
     }
   }

@@ -110,5 +110,5 @@ describe('worker process killed mid-cycle (dev server)', () => {
     });
     expect(s.sandbox.engine.checkInvariants()).toEqual([]);
     await s.env.client.workflow.getHandle(planWorkflowId(planId)).terminate('test done');
-  }, 180_000);
+  }, 240_000);
 });
