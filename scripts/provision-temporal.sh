@@ -29,6 +29,10 @@ provision_cli() {
     log "Temporal CLI ${CLI_VERSION}: cached at .tools/bin/temporal"
     return
   fi
+  if [[ -x "$BIN/temporal" && -f "$BIN/temporal.downloaded" ]] && ! command -v go >/dev/null 2>&1; then
+    log "Temporal CLI: cached at .tools/bin/temporal (downloaded: $("$BIN/temporal" --version 2>/dev/null | head -1))"
+    return
+  fi
   local started
   started=$(now_s)
   if command -v go >/dev/null 2>&1; then
@@ -37,12 +41,16 @@ provision_cli() {
     CGO_ENABLED=0 GOTOOLCHAIN=local GOBIN="$BIN" go install \
       -ldflags "-s -w -X github.com/temporalio/cli/temporalcli.Version=${CLI_VERSION}" "$CLI_MODULE"
   else
-    log "Temporal CLI ${CLI_VERSION}: no Go toolchain, downloading the release archive from temporal.download ..."
-    local tmp
+    # Temporal's documented download (the latest release; the Go build pins v${CLI_VERSION}).
+    local tmp os arch
+    os=$(uname -s | tr '[:upper:]' '[:lower:]')
+    arch=$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
+    log "Temporal CLI: no Go toolchain, downloading the latest release for ${os}/${arch} from temporal.download ..."
     tmp=$(mktemp -d)
-    curl -fsSL "https://temporal.download/cli/archive/v${CLI_VERSION}?platform=linux&arch=amd64" -o "$tmp/cli.tgz"
+    curl -fsSL "https://temporal.download/cli/archive/latest?platform=${os}&arch=${arch}" -o "$tmp/cli.tgz"
     tar -xzf "$tmp/cli.tgz" -C "$tmp"
     install -m 0755 "$tmp/temporal" "$BIN/temporal"
+    date -u +%FT%TZ >"$BIN/temporal.downloaded"
     rm -rf "$tmp"
   fi
   log "Temporal CLI ${CLI_VERSION}: ready in $(( $(now_s) - started ))s"
