@@ -4,7 +4,7 @@
  * completes even when no event ever arrives. Settled orders are completed with the cash Fondo actually moved.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, OrderState } from '../activities';
 import type { OrderEvent } from '../shared/messages';
 import { dec, SEK_SCALE } from '../shared/money';
 import type { OrderRecordSummary } from '../shared/status';
@@ -41,6 +41,27 @@ export class OrderBook {
     this.events = [...this.waiting, ...this.events];
     this.waiting = [];
     if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
+  }
+
+  /** Records an order Fondo accepted (or an earlier attempt placed); `amount` is what was ordered. */
+  addPlaced(
+    leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' },
+    state: OrderState
+  ): void {
+    this.add({
+      ...leg,
+      orderId: state.orderId,
+      units: state.units,
+      price: state.price,
+      settledAmount: null,
+      status: state.status,
+      note: null,
+    });
+  }
+
+  /** Records an order Fondo refused (kept in the summary with the refusal code). */
+  addRefused(leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' }, code: string): void {
+    this.add({ ...leg, orderId: null, units: null, price: null, settledAmount: null, status: 'rejected', note: code });
   }
 
   /** Orders of one fund and side so far (for the next reference's sequence number). */

@@ -24,11 +24,10 @@ import { planRebalance, type DriftSummary, type RebalanceDecision } from '../sha
 import type { RebalanceRunRecord } from '../shared/status';
 import { fondoRead, fondoWrite } from './activity-options';
 import { OrderBook } from './order-book';
-import { DAY_MS, HOUR_MS, nowIso, nowMs, waitUntil } from './time';
+import { DAY_MS, kycRecheckDelayMs, nowIso, nowMs, waitUntil } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
 const write = proxyActivities<Activities>(fondoWrite);
-const KYC_BACKOFF_MS = [HOUR_MS, 2 * HOUR_MS, 4 * HOUR_MS, 8 * HOUR_MS];
 
 export interface RebalanceInput {
   planId: string;
@@ -207,19 +206,7 @@ class RebalanceRun {
       );
       const result = await create(clientRef);
       if (result.outcome === 'placed') {
-        const o = result.order;
-        this.book.add({
-          instrument,
-          clientRef,
-          orderId: o.orderId,
-          amount: o.amount ?? amount,
-          units: o.units,
-          price: o.price,
-          settledAmount: null,
-          status: o.status,
-          note: null,
-          side,
-        });
+        this.book.addPlaced({ instrument, clientRef, amount: result.order.amount ?? amount, side }, result.order);
         this.say(
           `${side === 'sell' ? 'Sell' : 'Buy'} ${instrument} (${clientRef}) ${result.adopted ? 'found (placed by an earlier attempt)' : 'placed'}, about ${formatSek(amount)}.`
         );
@@ -268,7 +255,7 @@ class RebalanceRun {
     const deadline = nowMs() + this.input.kycDeadlineDays * DAY_MS;
     this.say('KYC does not allow orders: waiting.');
     for (let check = 0; nowMs() < deadline; check++) {
-      await waitUntil(() => this.retryRequested, Math.min(deadline, nowMs() + (KYC_BACKOFF_MS[check] ?? DAY_MS)));
+      await waitUntil(() => this.retryRequested, Math.min(deadline, nowMs() + kycRecheckDelayMs(check)));
       this.retryRequested = false;
       if (await read.kycAllowsOrders({ clientId: this.input.clientId, accountId: this.input.accountId })) {
         this.phase = previous;

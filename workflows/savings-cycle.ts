@@ -45,7 +45,7 @@ import { cashFlowAllocation } from '../shared/rebalance';
 import type { CyclePhase, CycleStatus, CycleSummary, LegAmount, PaymentAttempt } from '../shared/status';
 import { fondoRead, fondoWrite } from './activity-options';
 import { OrderBook, type TrackedOrder } from './order-book';
-import { DAY_MS, HOUR_MS, nowIso, nowMs, waitUntil } from './time';
+import { DAY_MS, HOUR_MS, kycRecheckDelayMs, nowIso, nowMs, waitUntil } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
 const write = proxyActivities<Activities>(fondoWrite);
@@ -71,7 +71,6 @@ export interface CycleInput {
 }
 
 const MAX_ORDERS_PER_FUND = 3;
-const KYC_BACKOFF_MS = [HOUR_MS, 2 * HOUR_MS, 4 * HOUR_MS, 8 * HOUR_MS];
 
 interface HeldLeg extends LegAmount {
   since: string;
@@ -308,7 +307,7 @@ class Cycle {
         this.attention = `KYC did not allow orders within ${input.policies.kyc.deadlineDays} days; the deposit is kept as cash and carried`;
         return undefined;
       }
-      await waitUntil(() => this.retryRequested, Math.min(deadline, nowMs() + (KYC_BACKOFF_MS[check] ?? DAY_MS)));
+      await waitUntil(() => this.retryRequested, Math.min(deadline, nowMs() + kycRecheckDelayMs(check)));
       this.retryRequested = false;
     }
   }
@@ -341,36 +340,13 @@ class Cycle {
       return;
     }
     if (result.outcome === 'placed') {
-      const o = result.order;
-      this.book.add({
-        instrument,
-        clientRef,
-        orderId: o.orderId,
-        amount,
-        units: o.units,
-        price: o.price,
-        settledAmount: null,
-        status: o.status,
-        note: null,
-        side: 'buy',
-      });
+      this.book.addPlaced({ instrument, clientRef, amount, side: 'buy' }, result.order);
       this.say(
         `${instrument}: order ${clientRef} ${result.adopted ? 'found (placed by an earlier attempt)' : 'placed'} for ${formatSek(amount)}.`
       );
       return;
     }
-    this.book.add({
-      instrument,
-      clientRef,
-      orderId: null,
-      amount,
-      units: null,
-      price: null,
-      settledAmount: null,
-      status: 'rejected',
-      note: result.code,
-      side: 'buy',
-    });
+    this.book.addRefused({ instrument, clientRef, amount, side: 'buy' }, result.code);
     if (['instrument_not_tradable', 'instrument_not_buyable', 'kyc_incomplete'].includes(result.code)) {
       this.hold(
         instrument,

@@ -32,3 +32,8 @@ export async function waitUntil(fn: () => boolean, instantMs: number): Promise<b
   if (delay <= 0) return fn();
   return condition(fn, delay);
 }
+
+/** A KYC block is re-checked after 1 h, 2 h, 4 h and 8 h, then daily (check = 0, 1, 2, …). */
+export function kycRecheckDelayMs(check: number): number {
+  return [HOUR_MS, 2 * HOUR_MS, 4 * HOUR_MS, 8 * HOUR_MS][check] ?? DAY_MS;
+}
