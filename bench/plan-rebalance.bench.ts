@@ -8,11 +8,10 @@
  * not buyable and one not sellable. Each decision measures drift before and after, sells about eight overweight
  * funds and buys about eleven underweight ones.
  */
-import os from 'node:os';
-import { Bench } from 'tinybench';
 import { formatScaled } from '../shared/fixed-point';
 import { type SellableInstrumentRules } from '../shared/instrument-rules';
 import { planRebalance, type RebalanceInput } from '../shared/rebalance';
+import { measureThroughput, printThroughput, type Throughput } from './throughput';
 
 const ids = Array.from({ length: 20 }, (_, i) => `SE00000000${i + 10}SEK`);
 const OFF_TARGET = 'SE0000000099SEK';
@@ -52,41 +51,18 @@ export function rebalanceInputs(): RebalanceInput[] {
   });
 }
 
-/** Measured throughput: wall clock (mean and median latency) and CPU time of this process. */
-export interface Throughput {
-  meanPerSecond: number;
-  medianPerSecond: number;
-  cpuPerSecond: number;
-}
-
-/** Runs the benchmark: tinybench for wall-clock latency, then a plain loop timed by process CPU time. */
+/** Runs the benchmark over the cycled inputs. */
 export async function benchPlanRebalance(timeMs = 3000): Promise<Throughput> {
   const inputs = rebalanceInputs();
   let next = 0;
-  const decide = () => planRebalance(inputs[next++ & 31] as RebalanceInput);
-  const bench = new Bench({ time: timeMs, warmupTime: 500 });
-  bench.add('planRebalance, 20 funds, full mode', decide);
-  await bench.run();
-  const result = bench.tasks[0]?.result;
-  if (result?.state !== 'completed') throw new Error('benchmark did not complete');
-  const cpu = process.cpuUsage();
-  const runs = 40_000;
-  for (let i = 0; i < runs; i++) decide();
-  const used = process.cpuUsage(cpu);
-  return {
-    meanPerSecond: 1000 / result.period,
-    medianPerSecond: 1000 / result.latency.p50,
-    cpuPerSecond: runs / ((used.user + used.system) / 1e6),
-  };
+  return measureThroughput(
+    'planRebalance, 20 funds, full mode',
+    () => planRebalance(inputs[next++ & 31] as RebalanceInput),
+    timeMs,
+    40_000
+  );
 }
 
 if (require.main === module) {
-  void benchPlanRebalance().then((t) => {
-    const rate = (n: number) => Math.round(n).toLocaleString('en-US');
-    console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}`);
-    console.log(
-      `planRebalance (20 funds): ${rate(t.meanPerSecond)} decisions/s (wall clock, mean), ` +
-        `${rate(t.medianPerSecond)} (median), ${rate(t.cpuPerSecond)} per CPU-second`
-    );
-  });
+  void benchPlanRebalance().then((t) => printThroughput('planRebalance (20 funds)', t));
 }

@@ -7,10 +7,9 @@
  * fourth cycle; most decisions order all five legs, some drop a leg below its minimum (the redistribution loop),
  * and every decision writes its explanation sentences.
  */
-import os from 'node:os';
-import { Bench } from 'tinybench';
 import { type SplitInput, splitDeposit } from '../shared/allocation';
 import { type InstrumentRules } from '../shared/instrument-rules';
+import { measureThroughput, printThroughput, type Throughput } from './throughput';
 
 const FUNDS: [string, string, InstrumentRules][] = [
   ['SE0000000001SEK', '35', fund('187.4512', 4, '100', '50')],
@@ -46,41 +45,18 @@ export function splitInputs(): SplitInput[] {
   });
 }
 
-/** Measured throughput: wall clock (mean and median latency) and CPU time of this process. */
-export interface Throughput {
-  meanPerSecond: number;
-  medianPerSecond: number;
-  cpuPerSecond: number;
-}
-
-/** Runs the benchmark: tinybench for wall-clock latency, then a plain loop timed by process CPU time. */
+/** Runs the benchmark over the cycled inputs. */
 export async function benchSplitDeposit(timeMs = 3000): Promise<Throughput> {
   const inputs = splitInputs();
   let next = 0;
-  const decide = () => splitDeposit(inputs[next++ & 63] as SplitInput);
-  const bench = new Bench({ time: timeMs, warmupTime: 500 });
-  bench.add('splitDeposit, 5-fund plan', decide);
-  await bench.run();
-  const result = bench.tasks[0]?.result;
-  if (result?.state !== 'completed') throw new Error('benchmark did not complete');
-  const cpu = process.cpuUsage();
-  const runs = 200_000;
-  for (let i = 0; i < runs; i++) decide();
-  const used = process.cpuUsage(cpu);
-  return {
-    meanPerSecond: 1000 / result.period,
-    medianPerSecond: 1000 / result.latency.p50,
-    cpuPerSecond: runs / ((used.user + used.system) / 1e6),
-  };
+  return measureThroughput(
+    'splitDeposit, 5-fund plan',
+    () => splitDeposit(inputs[next++ & 63] as SplitInput),
+    timeMs,
+    200_000
+  );
 }
 
 if (require.main === module) {
-  void benchSplitDeposit().then((t) => {
-    const rate = (n: number) => Math.round(n).toLocaleString('en-US');
-    console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}`);
-    console.log(
-      `splitDeposit (5 funds): ${rate(t.meanPerSecond)} decisions/s (wall clock, mean), ` +
-        `${rate(t.medianPerSecond)} (median), ${rate(t.cpuPerSecond)} per CPU-second`
-    );
-  });
+  void benchSplitDeposit().then((t) => printThroughput('splitDeposit (5 funds)', t));
 }
