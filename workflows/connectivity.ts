@@ -4,6 +4,7 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { nowIso } from './time';
 
 const { pingFondo } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -19,7 +20,7 @@ export interface ConnectivityReport {
 }
 
 export async function connectivityCheck(): Promise<ConnectivityReport> {
-  const checkedAt = new Date().toISOString();
+  const checkedAt = nowIso();
   const fondoTime = await pingFondo();
   return { workflowId: workflowInfo().workflowId, checkedAt, fondoTime };
 }
