@@ -72,7 +72,9 @@ export const DEMO_PLANS: { plan: Omit<PlanInput, 'firstPeriod'>; shows: string }
       dayOfMonth: 5,
       startImmediately: true,
     },
-    shows: 'no autogiro mandate: Bankgirot code 2, no retry, needs-attention',
+    shows:
+      'no autogiro mandate: Bankgirot rejects with code 2 (not retried) → needs-attention; failures have no Fondo event, ' +
+      'so the plan polls from the debit date on real time: `npm run savings -- retry demo-no-mandate` polls now',
   },
   {
     plan: {
