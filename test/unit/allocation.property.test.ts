@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { type SplitDecision, type SplitInput, SplitInputSchema, splitDeposit } from '../../shared/allocation';
 import { DomainInputError, zodProblems } from '../../shared/domain-error';
-import { formatTrimmed } from '../../shared/fixed-point';
 import { type InstrumentRules } from '../../shared/instrument-rules';
 import { Decimal, roundTo, sum } from '../../shared/money';
+import { mostly, oreAmount, percents, scaled } from '../helpers/domain-arbitraries';
 
 // Every expectation is recomputed here with decimal.js from the input strings, independently of the engine's
 // BigInt arithmetic.
@@ -11,9 +11,6 @@ import { Decimal, roundTo, sum } from '../../shared/money';
 const IDS = ['SE0000000001SEK', 'SE0000000002SEK', 'SE0000000003SEK', 'SE0000000004SEK', 'SE0000000005SEK', 'F6', 'F7'];
 const ORPHAN = 'SE0000000099SEK';
 
-const mostly = (yes: number) =>
-  fc.oneof({ arbitrary: fc.constant(true), weight: yes }, { arbitrary: fc.constant(false), weight: 1 });
-const oreAmount = (max: bigint, min = 0n) => fc.bigInt({ min, max }).map((o) => formatTrimmed(o, 2));
 const minimum = fc.oneof(
   { arbitrary: fc.constant('0'), weight: 3 },
   { arbitrary: fc.constantFrom('50', '100', '500', '1000'), weight: 2 },
@@ -21,9 +18,7 @@ const minimum = fc.oneof(
 );
 const price = fc.oneof(
   fc.constantFrom('0.01', '1', '99.5', '100', '123.4567', '5000', '0.0000000001'),
-  fc
-    .tuple(fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.integer({ min: 0, max: 10 }))
-    .map(([u, s]) => formatTrimmed(u, s))
+  scaled(1n, 10n ** 12n, 10)
 );
 const rulesArb: fc.Arbitrary<InstrumentRules> = fc.record({
   closePrice: price,
@@ -34,13 +29,6 @@ const rulesArb: fc.Arbitrary<InstrumentRules> = fc.record({
   isBuyable: mostly(6),
   isTradable: mostly(6),
 });
-
-/** Weights of `count` funds in basis points summing to 10000, as percent strings. */
-const percents = (count: number) =>
-  fc.uniqueArray(fc.integer({ min: 1, max: 9999 }), { minLength: count - 1, maxLength: count - 1 }).map((cuts) => {
-    const points = [0, ...cuts.sort((a, b) => a - b), 10_000];
-    return points.slice(1).map((p, i) => formatTrimmed(BigInt(p - (points[i] as number)), 2));
-  });
 
 const splitInput: fc.Arbitrary<SplitInput> = fc.shuffledSubarray(IDS, { minLength: 1, maxLength: 6 }).chain((funds) =>
   fc.record({

@@ -4,6 +4,7 @@ import { DomainInputError, zodProblems } from '../../shared/domain-error';
 import { formatTrimmed } from '../../shared/fixed-point';
 import { type SellableInstrumentRules } from '../../shared/instrument-rules';
 import { Decimal, roundTo, sum } from '../../shared/money';
+import { mostly, oreAmount, percents, scaled } from '../helpers/domain-arbitraries';
 import {
   cashFlowAllocation,
   isOutsideBand,
@@ -21,11 +22,6 @@ const IDS = ['SE0000000001SEK', 'SE0000000002SEK', 'SE0000000003SEK', 'SE0000000
 const OFF_TARGET = 'SE0000000098SEK';
 const ALL = [...IDS, OFF_TARGET];
 
-const mostly = (yes: number) =>
-  fc.oneof({ arbitrary: fc.constant(true), weight: yes }, { arbitrary: fc.constant(false), weight: 1 });
-const scaled = (min: bigint, max: bigint, maxScale: number) =>
-  fc.tuple(fc.bigInt({ min, max }), fc.integer({ min: 0, max: maxScale })).map(([u, s]) => formatTrimmed(u, s));
-const oreAmount = (max: bigint, min = 0n) => fc.bigInt({ min, max }).map((o) => formatTrimmed(o, 2));
 const minimum = fc.oneof(
   { arbitrary: fc.constant('0'), weight: 4 },
   { arbitrary: fc.constantFrom('50', '100', '500', '1000'), weight: 2 },
@@ -42,11 +38,6 @@ const rulesArb: fc.Arbitrary<SellableInstrumentRules> = fc.record({
   isTradable: mostly(8),
   isSellable: mostly(6),
 });
-const percents = (count: number) =>
-  fc.uniqueArray(fc.integer({ min: 1, max: 9999 }), { minLength: count - 1, maxLength: count - 1 }).map((cuts) => {
-    const points = [0, ...cuts.sort((a, b) => a - b), 10_000];
-    return points.slice(1).map((p, i) => formatTrimmed(BigInt(p - (points[i] as number)), 2));
-  });
 const targetsArb = fc
   .shuffledSubarray(IDS, { minLength: 1, maxLength: 6 })
   .chain((funds) =>
