@@ -36,7 +36,13 @@ function books(overrides: Partial<PlanBooks> = {}): PlanBooks {
   };
 }
 
-function records(): CustodianRecords {
+interface Records {
+  orders: CustodianOrder[];
+  cash: CustodianCashTransaction[];
+  fund: CustodianFundTransaction[];
+}
+
+function records(): Records {
   return {
     orders: [
       {
@@ -177,8 +183,8 @@ describe('reconcilePlan', () => {
     r.orders.splice(1, 1);
     expect(kinds(reconcilePlan(books(), r))).toEqual([`missing-at-custodian order ${PLAN}:2026-12:${E}`]);
     const b = books();
-    (b.orders as PlanBooks['orders'][number][])[1] = { ...b.orders[1]!, orderId: null, status: 'rejected' };
-    expect(reconcilePlan(b, r)).toEqual([]);
+    const refused = { ...books(), orders: [b.orders[0]!, { ...b.orders[1]!, orderId: null, status: 'rejected' }] };
+    expect(reconcilePlan(refused, r)).toEqual([]);
   });
 
   it('reports settled units and settled cash that differ from the books', () => {
