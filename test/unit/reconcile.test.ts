@@ -1,4 +1,11 @@
-import { reconcilePlan, type CustodianRecords, type Difference, type PlanBooks } from '../../shared/reconcile';
+import {
+  reconcilePlan,
+  type CustodianCashTransaction,
+  type CustodianFundTransaction,
+  type CustodianOrder,
+  type Difference,
+  type PlanBooks,
+} from '../../shared/reconcile';
 
 const PLAN = 'p-1042';
 const N = 'SE0000000001SEK';
