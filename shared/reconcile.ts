@@ -13,7 +13,7 @@
  *   unknown to the plan — unless the reference belongs to another plan, or to a period or rebalance date older than
  *   the oldest the plan still keeps (the plan keeps its last cycles and runs; older ones are out of the window).
  */
-import { dec } from './money';
+import { dec, SEK_SCALE, type DecimalInput } from './money';
 import { parseClientRef } from './ids';
 
 export interface BookPayment {
@@ -91,6 +91,12 @@ export interface Difference {
   detail: string;
 }
 
+/** An amount as the custodian sent it, with öre shown (never rounded: a value with more decimals is shown whole). */
+function shown(value: DecimalInput): string {
+  const d = dec(value);
+  return d.decimalPlaces() <= SEK_SCALE ? d.toFixed(SEK_SCALE) : d.toFixed();
+}
+
 const FINAL_SETTLED = 'settled';
 const FINAL_CANCELED = new Set(['canceled', 'cancelled']);
 const NEVER_CREATED = new Set(['rejected', 'refused']);
@@ -141,7 +147,7 @@ function checkPayments(books: PlanBooks, records: CustodianRecords, out: Differe
           record: 'payment',
           reference: p.clientRef,
           plan: p.amount,
-          custodian: found.map((t) => t.amount).join(' + '),
+          custodian: found.map((t) => shown(t.amount)).join(' + '),
           detail: `${found.length} deposit(s) with this reference`,
         });
       }
@@ -151,7 +157,7 @@ function checkPayments(books: PlanBooks, records: CustodianRecords, out: Differe
         record: 'payment',
         reference: p.clientRef,
         plan: p.status,
-        custodian: `deposited ${found.map((t) => t.amount).join(' + ')}`,
+        custodian: `deposited ${found.map((t) => shown(t.amount)).join(' + ')}`,
         detail: `the plan has this payment as ${p.status}, but the money is on the account`,
       });
     }
@@ -192,7 +198,7 @@ function checkOrders(books: PlanBooks, records: CustodianRecords, out: Differenc
         record: 'order',
         reference: b.clientRef,
         plan: b.amount,
-        custodian: o.amount,
+        custodian: shown(o.amount),
         detail: `ordered amount of order ${o.id}`,
       });
     }
@@ -210,7 +216,7 @@ function checkSettlement(b: BookOrder, records: CustodianRecords, out: Differenc
       record: 'cash-transaction',
       reference: b.clientRef,
       plan: b.settledAmount,
-      custodian: cash.length ? cashTotal.abs().toFixed() : null,
+      custodian: cash.length ? shown(cashTotal.abs()) : null,
       detail: `${type} cash for the settled order`,
     });
   }
@@ -241,7 +247,7 @@ function checkUnknown(books: PlanBooks, records: CustodianRecords, out: Differen
         record: 'cash-transaction',
         reference: t.clientRef ?? t.id,
         plan: null,
-        custodian: `${t.transactionType} ${t.amount}`,
+        custodian: `${t.transactionType} ${shown(t.amount)}`,
         detail: `cash transaction ${t.id} is not in the plan's books`,
       });
   }
