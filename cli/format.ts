@@ -1,6 +1,7 @@
 /** Human-readable output of the admin CLI (the `--json` flag prints the raw objects instead). */
 import { formatSek } from '../shared/money';
-import type { CycleSummary, PlanStatus, RebalanceRunRecord } from '../shared/status';
+import type { CycleStatus, CycleSummary, PlanStatus, RebalanceRunRecord } from '../shared/status';
+import { stockholmDateTime } from './stockholm';
 
 export interface PlanListRow {
   planId: string;
@@ -52,22 +53,47 @@ function runRow(r: RebalanceRunRecord): string[] {
   ];
 }
 
-export function formatStatus(s: PlanStatus): string {
+/** A running cycle: its phase, payment attempts, legs placed and held, money waiting on KYC. */
+function runningCycleLines(c: CycleStatus): string[] {
+  const lines = [`  running cycle    ${c.period}: ${c.phase}`];
+  for (const p of c.payments)
+    lines.push(
+      `    payment #${p.attempt}       ${p.clientRef} ${p.status}${p.reasonCode ? ` (code ${p.reasonCode})` : ''}${p.debitDate ? `, debit ${p.debitDate}` : ''}`
+    );
+  for (const o of c.orders)
+    lines.push(
+      `    order            ${o.instrument} ${formatSek(o.amount)} ${o.status}${o.note ? ` (${o.note})` : ''}`
+    );
+  for (const h of c.held)
+    lines.push(
+      `    held             ${h.instrument} ${formatSek(h.amount)}: ${h.reason}, re-checked every banking day until ${stockholmDateTime(h.deadline)}`
+    );
+  if (c.kycBlockedSince)
+    lines.push(`    KYC              orders blocked since ${stockholmDateTime(c.kycBlockedSince)}`);
+  if (c.blockedReason) lines.push(`    blocked          ${c.blockedReason}`);
+  return lines;
+}
+
+export function formatStatus(s: PlanStatus, running: readonly CycleStatus[] = []): string {
   const lines = [
     `Plan ${s.planId}  (client ${s.clientId}, account ${s.accountId})`,
     `  state            ${s.state}`,
     `  amount           ${formatSek(s.amount)} on day ${s.dayOfMonth} of each month`,
     `  allocation       ${s.allocation.source === 'fondo' ? "the account's Fondo allocation plan" : s.allocation.weights.map((w) => `${w.instrument} ${w.percent}%`).join(', ')}`,
-    `  next period      ${s.nextPeriod ?? '-'}  debit ${s.nextDebitDate ?? '-'}  submission deadline ${s.nextSubmissionDeadline ?? '-'}`,
+    `  next period      ${s.nextPeriod ?? '-'}  debit ${s.nextDebitDate ?? '-'}  submission deadline ${s.nextSubmissionDeadline ? stockholmDateTime(s.nextSubmissionDeadline) : '-'}`,
   ];
-  if (s.paused) lines.push(`  paused           since ${s.paused.since}: ${s.paused.reason}`);
-  if (s.cancelled) lines.push(`  cancelled        ${s.cancelled.at}: ${s.cancelled.reason}`);
+  if (s.paused) lines.push(`  paused           since ${stockholmDateTime(s.paused.since)}: ${s.paused.reason}`);
+  if (s.cancelled) lines.push(`  cancelled        ${stockholmDateTime(s.cancelled.at)}: ${s.cancelled.reason}`);
   if (s.blockedReasons.length) lines.push(`  blocked          ${s.blockedReasons.join('; ')}`);
-  for (const a of s.attention) lines.push(`  ATTENTION        ${a.at}${a.period ? ` [${a.period}]` : ''}: ${a.reason}`);
+  for (const a of s.attention)
+    lines.push(`  ATTENTION        ${stockholmDateTime(a.at)}${a.period ? ` [${a.period}]` : ''}: ${a.reason}`);
   const carry = Object.entries(s.carry);
   if (carry.length) lines.push(`  carried over     ${carry.map(([f, a]) => `${f} ${formatSek(a)}`).join(', ')}`);
   if (s.consecutiveFailedPeriods) lines.push(`  failed in a row  ${s.consecutiveFailedPeriods}`);
-  for (const c of s.activeCycles) lines.push(`  running cycle    ${c.period}: ${c.phase}`);
+  for (const c of s.activeCycles) {
+    const detail = running.find((r) => r.period === c.period);
+    lines.push(...(detail ? runningCycleLines(detail) : [`  running cycle    ${c.period}: ${c.phase}`]));
+  }
   lines.push('', 'Cycles (last 12):');
   lines.push(
     s.cycles.length
@@ -88,7 +114,8 @@ export function formatStatus(s: PlanStatus): string {
     : 'off';
   lines.push('', `Rebalancing: ${policy}; cash-flow ${r.policy.cashFlow ? 'on' : 'off'}`);
   if (r.running) lines.push(`  running          ${r.running.date} (${r.running.trigger})`);
-  if (r.pending) lines.push(`  pending          ${r.pending.trigger} since ${r.pending.requestedAt}`);
+  if (r.pending)
+    lines.push(`  pending          ${r.pending.trigger} since ${stockholmDateTime(r.pending.requestedAt)}`);
   if (r.nextCalendarDate) lines.push(`  next calendar    ${r.nextCalendarDate}`);
   lines.push(
     r.runs.length

@@ -1,9 +1,9 @@
 /**
  * The savings admin CLI: `npm run savings -- <command>` (human output; `--json` for scripts).
  *   create, list, status, pause, resume, skip, retry, cancel, change-amount, change-day, change-allocation,
- *   rebalance-now, set-rebalance-policy, check
+ *   rebalance-now, set-rebalance-policy, check, statement, reconcile
  * Exit codes: 0 done; 1 the operation failed (Temporal unreachable, plan not found, refused by the plan);
- * 2 bad input (nothing was sent). Connection settings: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE
+ * 2 bad input (nothing was sent); 3 reconcile found differences. Connection settings: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE
  * (defaults: the local stack).
  */
 import {
@@ -23,7 +23,6 @@ import {
   changeDayOfMonthUpdate,
   changeRebalancePolicyUpdate,
   pauseSignal,
-  planStatusQuery,
   rebalanceNowSignal,
   resumeSignal,
   retryNowSignal,
@@ -34,7 +33,21 @@ import { PlanIdSchema } from '../shared/ids';
 import { FondoClientIdKey, NextDebitDateKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
 import { parseEnv, TemporalConfigSchema } from '../workers/config';
 import { connectivityCheck, savingsPlanWorkflow } from '../workflows';
+import { FondoClient, loadFondoConfig } from '../fondo';
+import { PeriodSchema } from '../shared/calendar';
+import { reconcilePlan } from '../shared/reconcile';
 import { formatList, formatStatus, type PlanListRow } from './format';
+import { nextAction } from './next-action';
+import { PlanNotFound, readPlanView } from './plan-view';
+import {
+  booksOf,
+  DIFFERENCES_EXIT_CODE,
+  formatReconciliation,
+  readCustodianRecords,
+  recordsSince,
+  type PlanReconciliation,
+} from './reconcile';
+import { buildStatement, formatStatement } from './statement';
 import {
   CliInputError,
   parseDay,
@@ -242,21 +255,81 @@ program
 
 program
   .command('status')
-  .description("a plan's state, schedule, blocked reasons, carry-over, last cycles and rebalance runs")
+  .description("a plan's state, what happens next, running cycles, blocked reasons, carry-over, last cycles and runs")
   .argument('<planId>')
   .action(async (raw: string) => {
     const id = planId(raw);
     await withClient(async (client) => {
-      const handle = client.workflow.getHandle<typeof savingsPlanWorkflow>(planWorkflowId(id));
-      try {
-        const status = await handle.query(planStatusQuery);
-        print(formatStatus(status), status);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new CliFailure(`no savings plan ${id}`);
-        throw err;
-      }
+      const view = await planView(client, id);
+      const next = nextAction(view.status, view.runningCycles);
+      print(`${formatStatus(view.status, view.runningCycles)}\n\nNext: ${next}`, {
+        ...view.status,
+        runningCycles: view.runningCycles,
+        nextAction: next,
+      });
     });
   });
+
+async function planView(client: Client, id: string): ReturnType<typeof readPlanView> {
+  try {
+    return await readPlanView(client, id);
+  } catch (err) {
+    if (err instanceof PlanNotFound) throw new CliFailure(err.message);
+    throw err;
+  }
+}
+
+program
+  .command('statement')
+  .description("the full story of a plan's periods: payments and their codes, legs, units, prices, carry, cash")
+  .argument('<planId>')
+  .option('--period <YYYY-MM>', 'one period (default: every period the plan still keeps)')
+  .action(async (raw: string, opts: { period?: string }) => {
+    const id = planId(raw);
+    if (opts.period !== undefined && !PeriodSchema.safeParse(opts.period).success)
+      throw new CliInputError(`--period: expected YYYY-MM, got ${JSON.stringify(opts.period)}`);
+    await withClient(async (client) => {
+      const view = await planView(client, id);
+      const statement = buildStatement(view.status, view.runningCycles, opts.period);
+      print(formatStatement(statement), statement);
+    });
+  });
+
+program
+  .command('reconcile')
+  .description("compare plans' books with Fondo's records of their accounts (read-only); exit 3 on any difference")
+  .argument('[planId]')
+  .option('--all', 'every running plan')
+  .action(async (raw: string | undefined, opts: { all?: boolean }) => {
+    if (Boolean(raw) === Boolean(opts.all)) throw new CliInputError('give a plan id or --all, not both');
+    const ids = raw ? [planId(raw)] : undefined;
+    const fondo = new FondoClient(loadFondoConfig());
+    await withClient(async (client) => {
+      const planIds = ids ?? (await runningPlanIds(client));
+      const results: PlanReconciliation[] = [];
+      for (const id of planIds) {
+        const view = await planView(client, id);
+        const books = booksOf(view);
+        const records = await readCustodianRecords(
+          fondo,
+          view.status.clientId,
+          view.status.accountId,
+          recordsSince(books)
+        );
+        results.push({ planId: id, differences: reconcilePlan(books, records) });
+      }
+      print(formatReconciliation(results), results);
+      if (results.some((r) => r.differences.length > 0)) process.exitCode = DIFFERENCES_EXIT_CODE;
+    });
+  });
+
+async function runningPlanIds(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  const query = "WorkflowType = 'savingsPlanWorkflow' AND ExecutionStatus = 'Running'";
+  for await (const wf of client.workflow.list({ query }))
+    ids.push(wf.typedSearchAttributes.get(SavingsPlanIdKey) ?? wf.workflowId.replace(/^savings-plan:/, ''));
+  return ids.sort();
+}
 
 signalCommand(
   'pause',

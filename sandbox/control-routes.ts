@@ -11,6 +11,7 @@ import { ClockError } from './clock';
 import type { SandboxEngine } from './engine';
 import { FaultRuleSchema, type FaultInjector } from './faults';
 import { SandboxHttpError, parseRequest } from './http-error';
+import { externalDeposit } from './external-deposit';
 import { forceCancelOrder } from './orders';
 import { SeedSchema } from './seed';
 import type { SandboxBehaviour } from './server';
@@ -35,6 +36,7 @@ export const CONTROL_API_SUMMARY = [
   "GET    /_sandbox/ledger/check             the sandbox's own invariants {ok, violations}",
   'POST   /_sandbox/accounts                 create an account {account (seed shape), allocation?}',
   'PATCH  /_sandbox/accounts/:id             {status?, kyc?: {order?, withdrawal?}, balance?}',
+  'POST   /_sandbox/accounts/:id/deposits    money from outside any plan {amount, clientRef?} → a deposit cash transaction',
   'PATCH  /_sandbox/instruments/:id          {closePrice?, isBuyable?, isSellable?, isTradable?, min…?, decimalsUnits?}',
   'POST   /_sandbox/payment-failures         {code: 1|2|4|9, account?|clientRef?|clientRefPrefix?, count?}',
   'DELETE /_sandbox/payment-failures         clear scheduled payment failures',
@@ -74,6 +76,10 @@ const AccountPatch = z.object({
   status: z.enum(['pending', 'active', 'rejected', 'confirm']).optional(),
   kyc: z.object({ order: z.boolean().optional(), withdrawal: z.boolean().optional() }).optional(),
   balance: Sek.optional(),
+});
+const ExternalDepositBody = z.object({
+  amount: Sek.refine((a) => Number(a) > 0, 'must be positive'),
+  clientRef: z.string().min(1).max(255).optional(),
 });
 const InstrumentPatch = z.object({
   closePrice: z
@@ -182,6 +188,11 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
       throw new SandboxHttpError(400, 'invalid_request', (err as Error).message);
     }
   });
+  app.post(`${C}/accounts/:id/deposits`, async (req, reply) =>
+    reply
+      .code(201)
+      .send(externalDeposit(engine, (req.params as { id: string }).id, body(ExternalDepositBody, req.body)))
+  );
   app.patch(`${C}/instruments/:id`, async (req) =>
     engine.updateInstrument((req.params as { id: string }).id, body(InstrumentPatch, req.body))
   );

@@ -166,7 +166,7 @@ export interface CashTransactionRecord {
   aborted: boolean;
   abortedReason: string | null;
   ref: string;
-  refType: 'payment' | 'order';
+  refType: 'payment' | 'order' | 'external';
   creditAccount: string | null;
   debitAccount: string | null;
   amount: string;
