@@ -12,7 +12,7 @@ import { notFound } from './http-error';
 import { createIdFactory, type IdFactory } from './ids';
 import { checkInvariants, ledgerDump } from './ledger';
 import { confirmStep, cutoffStep, settleStep } from './orders';
-import { markInstructionProcessing, settleInstruction } from './payments';
+import { markInstructionProcessing, renewCoverageCheck, settleInstruction } from './payments';
 import { accountFromSeed, buildInitialData, type Seed, type SeedAccountInput } from './seed';
 import {
   SandboxStore,
@@ -187,6 +187,9 @@ export class SandboxEngine implements SandboxContext {
         break;
       case 'payment.outcome':
         settleInstruction(this, step.targetId, step.at);
+        break;
+      case 'payment.renewal':
+        renewCoverageCheck(this, step.targetId, step.at);
         break;
       case 'order.cutoff':
         cutoffStep(this, step.targetId, step.at);

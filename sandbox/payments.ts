@@ -7,12 +7,18 @@
  * - `processing` at the deadline (the file has gone to Bankgirot);
  * - on D at 06:00 (Bankgirot's report): `completed` — a `deposit` cash transaction carrying the payment's
  *   clientRef raises the balance (events `cashTransaction.create`, `account.update`) — or `failed` with a
- *   Bankgirot result code: a scheduled failure rule (1, 2, 4, 9), or 2 when the account has no validated bank
- *   account (no autogiro mandate). Code 9 is reported, not retried: renewed attempts are the payee's new payments.
+ *   Bankgirot result code: a scheduled failure rule (1, 2, 4), or 2 when the account has no validated bank
+ *   account (no autogiro mandate);
+ * - code 9 (renewed coverage check): the SAME payment stays `processing` with `reasonCode` "9" and is checked
+ *   again at 06:00 on each of the next banking days, up to three renewed checks (D+1..D+3); its `debitDate`
+ *   moves to the day of the next check. A check with coverage completes it; a check whose account lost its
+ *   mandate fails it with code 2; no coverage after the third renewed check fails it with code 1 (insufficient
+ *   funds). A code-9 rule's `count` is the number of coverage checks that find no coverage, consumed one per check.
+ *   No new payment or instruction is created.
  * Invariant: a clientRef creates at most one payment per client (duplicates: 409 with the existing instruction).
  */
 import { z } from 'zod';
-import { earliestDebitDate, stockholmTime, submissionDeadline } from '../shared/calendar';
+import { earliestDebitDate, nextBankingDay, stockholmTime, submissionDeadline } from '../shared/calendar';
 import { dec, SEK_SCALE, toFixed } from '../shared/money';
 import type { SandboxContext } from './context';
 import { badRequest, parseRequest, rejected, SandboxHttpError } from './http-error';
@@ -42,6 +48,9 @@ const FAILURE_REASONS: Record<string, string> = {
   '4': 'Rejected: mandate pending (account number change or mandate being set up)',
   '9': 'Rejected: renewed coverage check next banking day',
 };
+
+/** Renewed coverage checks Bankgirot makes after a code 9 (one per following banking day). */
+export const MAX_RENEWED_COVERAGE_CHECKS = 3;
 
 export function createPaymentInstruction(ctx: SandboxContext, clientId: string, body: unknown) {
   ctx.requireClient(clientId);
@@ -129,7 +138,9 @@ export function settleInstruction(ctx: SandboxContext, instructionId: string, at
     const payment = ctx.store.payments.get(id)!;
     if (payment.status === 'completed' || payment.status === 'failed') continue;
     const code = failureCodeFor(ctx, payment);
-    if (code) {
+    if (code === '9') {
+      scheduleRenewal(ctx, payment, atMs);
+    } else if (code) {
       Object.assign(payment, {
         status: 'failed',
         reasonCode: code,
@@ -140,14 +151,76 @@ export function settleInstruction(ctx: SandboxContext, instructionId: string, at
       completePayment(ctx, payment, atMs);
     }
   }
-  instruction.status = 'completed';
+  updateInstructionStatus(ctx, instructionId, at);
+}
+
+/**
+ * Step at 06:00 on a banking day after a code 9: Bankgirot's renewed coverage check of the same payment. Coverage →
+ * completed; mandate gone → failed with code 2; no coverage → another renewal, or after the third failed with code 1.
+ */
+export function renewCoverageCheck(ctx: SandboxContext, paymentId: string, atMs: number): void {
+  const payment = ctx.store.payments.get(paymentId);
+  if (!payment || payment.status !== 'processing' || payment.reasonCode !== '9') return;
+  const at = new Date(atMs).toISOString();
+  const renewals = (payment.renewedCoverageChecks ?? 0) + 1;
+  payment.renewedCoverageChecks = renewals;
+  const code = failureCodeFor(ctx, payment, true);
+  if (code === '9' && renewals < MAX_RENEWED_COVERAGE_CHECKS) {
+    scheduleRenewal(ctx, payment, atMs);
+  } else if (code === '9') {
+    Object.assign(payment, {
+      status: 'failed',
+      reasonCode: '1',
+      reason: `${FAILURE_REASONS['1']} (no coverage after ${MAX_RENEWED_COVERAGE_CHECKS} renewed coverage checks)`,
+      modifiedDate: at,
+    });
+  } else if (code) {
+    Object.assign(payment, {
+      status: 'failed',
+      reasonCode: code,
+      reason: FAILURE_REASONS[code] ?? 'Rejected',
+      modifiedDate: at,
+    });
+  } else {
+    Object.assign(payment, { reasonCode: null, reason: null });
+    completePayment(ctx, payment, atMs);
+  }
+  updateInstructionStatus(ctx, payment.instructionId, at);
+}
+
+/** Code 9: the payment stays processing and is checked again at 06:00 on the next banking day. */
+function scheduleRenewal(ctx: SandboxContext, payment: PaymentRecord, atMs: number): void {
+  const done = payment.renewedCoverageChecks ?? 0;
+  const nextCheck = nextBankingDay(payment.debitDate);
+  Object.assign(payment, {
+    status: 'processing',
+    reasonCode: '9',
+    reason: `${FAILURE_REASONS['9']} (renewed check ${done + 1} of ${MAX_RENEWED_COVERAGE_CHECKS} on ${nextCheck})`,
+    renewedCoverageChecks: done,
+    debitDate: nextCheck,
+    modifiedDate: new Date(atMs).toISOString(),
+  });
+  ctx.clock.schedule(Date.parse(stockholmTime(nextCheck, '06:00')), 'payment.renewal', payment.id);
+}
+
+/** An instruction is completed once every payment of it is final; processing while one is renewed. */
+function updateInstructionStatus(ctx: SandboxContext, instructionId: string, at: string): void {
+  const instruction = ctx.store.paymentInstructions.get(instructionId);
+  if (!instruction) return;
+  const final = instruction.paymentIds.every((id) => {
+    const status = ctx.store.payments.get(id)?.status;
+    return status === 'completed' || status === 'failed';
+  });
+  instruction.status = final ? 'completed' : 'processing';
   instruction.modifiedDate = at;
 }
 
-function failureCodeFor(ctx: SandboxContext, payment: PaymentRecord): string | undefined {
+/** The code a coverage check finds; `renewal`: a renewed check after code 9, where only code-9 rules apply. */
+function failureCodeFor(ctx: SandboxContext, payment: PaymentRecord, renewal = false): string | undefined {
   const rule = ctx.store.paymentFailures.find(
     (r) =>
       r.remaining > 0 &&
+      (!renewal || r.code === '9') &&
       (r.account === undefined || r.account === payment.account) &&
       (r.clientRef === undefined || r.clientRef === payment.clientRef) &&
       (r.clientRefPrefix === undefined || payment.clientRef.startsWith(r.clientRefPrefix))

@@ -124,8 +124,10 @@ export interface PaymentRecord {
   status: 'new' | 'processing' | 'completed' | 'failed';
   reason: string | null;
   reasonCode: string | null;
-  /** Banking day the autogiro debit is (or was) drawn (sandbox extension field). */
+  /** Banking day the autogiro debit is (or was) drawn (sandbox extension field); moves on with renewed checks. */
   debitDate: string;
+  /** Renewed coverage checks made after a code 9 (sandbox extension field; absent = none). */
+  renewedCoverageChecks?: number;
   createdDate: string;
   modifiedDate: string;
 }
@@ -200,7 +202,10 @@ export interface FundTransactionRecord {
   tradeDate: string | null;
 }
 
-/** A scheduled autogiro failure: the next `remaining` matching payments fail with `code`. */
+/**
+ * A scheduled autogiro failure: the next `remaining` matching payments fail with `code`. For code 9 (renewed
+ * coverage check) `remaining` counts coverage checks without coverage: the payment's first check and its renewals.
+ */
 export interface PaymentFailureRule {
   id: string;
   code: '1' | '2' | '4' | '9';

@@ -5,7 +5,9 @@
  * Pure and deterministic (runs inside Temporal workflow code): no I/O, clock, randomness or environment.
  *
  * Rules (in the order they apply):
- * 1. The pool to split is the deposit plus carry of funds no longer in the allocation. Each leg's share is the pool
+ * 1. The pool to split is the deposit plus the plan's free cash (money earlier cycles and orders left uninvested:
+ *    residual, settlement remainders, refused or canceled order cash, released legs) plus carry of funds no longer
+ *    in the allocation. Each leg's share is the pool
  *    × percent / 100 rounded down to öre; the öre left over go one at a time by largest remainder (ties: larger
  *    percent, then instrument id ascending). Each leg then adds its own input carry.
  * 2. Blocked legs (not buyable, else not tradable): with `blocked: 'hold'` a leg is held at its share plus its
@@ -16,7 +18,10 @@
  *    the lowest amount/threshold ratio (ties: smaller percent, then id) is dropped, its share and carry return to
  *    the pool and the pool is re-split over the remaining legs; with none left, the pool is residual cash.
  *    `'carry'`: each non-orderable leg (its carry included) is carried forward for that fund.
- * 4. Invariant, to the öre: amount + Σ input carry = Σ orders + Σ held + Σ output carry + residual.
+ * 4. Invariant, to the öre: amount + free cash + Σ input carry = Σ orders + Σ held + Σ output carry + residual.
+ *
+ * A held leg released later (its block cleared, or its deadline passed) is re-decided by {@link redecideReleasedLeg}
+ * against the fund's current rules, through the same policy as a fresh leg.
  */
 import { z } from 'zod';
 import { DomainInputError, zodProblems } from './domain-error';
@@ -27,6 +32,7 @@ import {
   type EffectiveMinimum,
   hasOwn,
   HoldingsSchema,
+  type InstrumentRules,
   InstrumentRulesSchema,
   type MinimumKind,
   type ParsedRules,
@@ -48,12 +54,15 @@ const {
   effectiveMinimum,
   estimateUnits,
   formatPercent,
+  HUNDRED_PERCENT,
   holdsUnits,
   isObjectLike,
   oreAtThresholdScale,
   orderableThreshold,
   readOre,
+  readDecimal,
   readOreRecord,
+  readRules,
   readRulesRecord,
   readUnitsRecord,
   readWeights,
@@ -84,6 +93,11 @@ export const SplitInputSchema = z
     holdings: HoldingsSchema.optional(),
     /** SEK carried from earlier cycles per instrument. Absent = none. */
     carry: z.record(z.string(), SekAmountSchema).optional(),
+    /**
+     * The plan's free cash that joins this pool (SEK ≥ 0): residual, settlement remainders, refused or canceled order
+     * cash, released legs, money of a failed cycle — never held or carried money. Absent = none.
+     */
+    freeCash: SekAmountSchema.optional(),
     policy: SplitPolicySchema.optional(),
   })
   .superRefine((input, ctx) => {
@@ -197,7 +211,7 @@ export function compareIds(a: string, b: string): number {
 export function splitDeposit(input: SplitInput): SplitDecision {
   const parsed = parseSplitInput(input);
   const legs = parsed.legs;
-  let pool = parsed.amountOre + parsed.orphanCarryOre;
+  let pool = parsed.amountOre + parsed.freeCashOre + parsed.orphanCarryOre;
 
   const initialShares = apportion(pool, legs.map(claimOf));
   legs.forEach((leg, i) => (leg.shareOre = initialShares[i] as bigint));
@@ -278,6 +292,8 @@ interface Leg {
 
 interface ParsedSplit {
   readonly amountOre: bigint;
+  /** The plan's free cash joining the pool. */
+  readonly freeCashOre: bigint;
   readonly legs: Leg[];
   /** Carry of funds not in the allocation, sorted by id. */
   readonly orphans: readonly { instrument: string; ore: bigint }[];
@@ -327,6 +343,12 @@ function decide(parsed: ParsedSplit, residualOre: bigint, poolToCash: boolean): 
   const held: SplitHeld[] = [];
   const carry: Record<string, string> = {};
   const explanation: string[] = [];
+  if (parsed.freeCashOre > 0n) {
+    explanation.push(
+      `Pool: ${formatSekOre(parsed.amountOre)} deposited plus ${formatSekOre(parsed.freeCashOre)} of the plan's free ` +
+        'cash (money earlier cycles or orders left uninvested).'
+    );
+  }
   for (const leg of parsed.legs) {
     const outcome = leg.outcome;
     if (outcome === undefined) throw new Error('splitDeposit: leg without outcome'); // unreachable by construction
@@ -446,6 +468,8 @@ function readSplitInput(input: unknown): ParsedSplit | string {
   if (holdings === undefined) return 'holdings are malformed';
   const carry = input.carry === undefined ? EMPTY : readOreRecord(input.carry);
   if (carry === undefined) return 'carry is malformed';
+  const freeCashOre = input.freeCash === undefined ? 0n : readOre(input.freeCash);
+  if (freeCashOre === undefined) return 'freeCash must be an SEK amount';
   const policy = input.policy;
   let belowMinimum: ParsedSplit['belowMinimum'] = 'redistribute';
   let blocked: ParsedSplit['blocked'] = 'hold';
@@ -460,7 +484,7 @@ function readSplitInput(input: unknown): ParsedSplit | string {
   }
   const problems = weightListProblems('allocation', weights, (id) => rules.has(id));
   if (problems.length > 0) throw new DomainInputError(SUBJECT, problems);
-  return buildLegs(amountOre, weights, rules, holdings, carry, belowMinimum, blocked);
+  return buildLegs(amountOre, freeCashOre, weights, rules, holdings, carry, belowMinimum, blocked);
 }
 
 const EMPTY: ReadonlyMap<string, bigint> = new Map();
@@ -468,6 +492,7 @@ const NO_HOLDINGS: Readonly<Record<string, string>> = {};
 
 function buildLegs(
   amountOre: bigint,
+  freeCashOre: bigint,
   weights: readonly ParsedWeight[],
   rules: ReadonlyMap<string, ParsedRules>,
   holdings: Readonly<Record<string, string>>,
@@ -501,5 +526,95 @@ function buildLegs(
     orphanCarryOre += ore;
   }
   orphans.sort((a, b) => compareIds(a.instrument, b.instrument));
-  return { amountOre, legs, orphans, orphanCarryOre, belowMinimum, blocked };
+  return { amountOre, freeCashOre, legs, orphans, orphanCarryOre, belowMinimum, blocked };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Released legs.
+
+/** Input of {@link redecideReleasedLeg}. */
+export const ReleasedLegInputSchema = z.object({
+  /** The fund whose held leg was released. */
+  instrument: z.string().min(1),
+  /** The released amount (SEK > 0). */
+  amount: PositiveSekAmountSchema,
+  /** The plan's current allocation (the funds a redistributed leg may go to). */
+  allocation: z.array(WeightSchema),
+  /** The CURRENT rules of the released fund and of every allocation fund. */
+  instruments: z.record(z.string(), InstrumentRulesSchema),
+  holdings: HoldingsSchema.optional(),
+  policy: SplitPolicySchema.optional(),
+});
+/** Input of {@link redecideReleasedLeg}, as callers write it. */
+export type ReleasedLegInput = z.input<typeof ReleasedLegInputSchema>;
+
+/**
+ * Re-decides a held leg once its block clears (or its deadline passes), against the fund's CURRENT rules and through
+ * the same policy as a fresh leg, so it never becomes an order Fondo must refuse:
+ * - still blocked: held again with `blocked: 'hold'`, else redistributed;
+ * - orderable (current effective minimum — initial when the fund is not held — and at least one unit): ordered;
+ * - below the minimum: carried for the fund with `belowMinimum: 'carry'`, else redistributed.
+ * Redistributing splits the amount over the allocation's other funds by their weights (as {@link splitDeposit}
+ * would, their minimums and blocks included); with no other fund it stays as residual cash (the plan's free cash).
+ * The result has the shape of a split decision; invariant: amount = Σ orders + Σ held + Σ carry + residual.
+ *
+ * @throws DomainInputError when the input is malformed.
+ */
+export function redecideReleasedLeg(input: ReleasedLegInput): SplitDecision {
+  const parsed = ReleasedLegInputSchema.safeParse(input);
+  if (!parsed.success) throw new DomainInputError('released leg input', zodProblems(parsed.error));
+  const { instrument, amount, allocation, instruments, holdings, policy } = parsed.data;
+  if (!hasOwn(instruments, instrument)) {
+    throw new DomainInputError('released leg input', [`instrument "${instrument}" is not in instruments`]);
+  }
+  const common = {
+    amount,
+    instruments,
+    ...(holdings === undefined ? {} : { holdings }),
+    ...(policy === undefined ? {} : { policy }),
+  };
+  const released = `${instrument}: ${formatSekOre(readOre(amount) ?? 0n)} released from hold`;
+  const alone = splitDeposit({ ...common, allocation: [{ instrument, percent: '100' }] });
+  const others = allocation.filter((w) => w.instrument !== instrument);
+  if (alone.residual === '0.00' || others.length === 0) {
+    return {
+      ...alone,
+      explanation: [`${released}; re-checked against the fund's current rules.`, ...alone.explanation],
+    };
+  }
+  // The fund cannot take it (below its minimum, or blocked with `blocked: 'redistribute'`): spread it over the rest.
+  const basisPoints = apportion(
+    HUNDRED_PERCENT,
+    others.map((w) => ({
+      key: w.instrument,
+      weight: readDecimal(w.percent, instrumentRules.PERCENT_SCALE, true) ?? 0n,
+    }))
+  );
+  const weights: { instrument: string; percent: string }[] = [];
+  others.forEach((w, i) => {
+    const bp = basisPoints[i] as bigint;
+    if (bp > 0n) weights.push({ instrument: w.instrument, percent: formatPercent(bp) });
+  });
+  const spread = splitDeposit({ ...common, allocation: weights });
+  const why = whyNotOrderable(
+    instruments[instrument] as InstrumentRules,
+    holdsUnits(holdings ?? {}, instrument),
+    readOre(amount) ?? 0n
+  );
+  return {
+    ...spread,
+    explanation: [`${released}; ${why}, so it was redistributed to the other funds.`, ...spread.explanation],
+  };
+}
+
+/** Why a fund cannot take a released amount under its current rules (it was not orderable). */
+function whyNotOrderable(input: InstrumentRules, held: boolean, amountOre: bigint): string {
+  const rules = readRules(input, false) as ParsedRules; // validated by the schema
+  const block = buyBlock(rules);
+  if (block !== undefined) return `the ${BLOCK_TEXT[block]}`;
+  const minimum = effectiveMinimum(rules, held);
+  if (amountOre < minimum.ore) {
+    return `it is below the fund's current ${MINIMUM_TEXT[minimum.kind]} of ${formatSekOre(minimum.ore)}`;
+  }
+  return `it would buy zero units at ${rules.closePrice} SEK per unit with ${rules.unitScale} unit decimals`;
 }

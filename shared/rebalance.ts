@@ -23,11 +23,13 @@
  *   at least one smallest unit and proceeds ≥ minTradeAmount (and > 0). Trades under 1 öre are not considered.
  */
 import { z } from 'zod';
-import { apportion, compareIds } from './allocation';
+import { apportion, compareIds, type SplitPolicy, splitDeposit } from './allocation';
 import { DomainInputError, zodProblems } from './domain-error';
 import * as fixedPoint from './fixed-point';
 import * as instrumentRules from './instrument-rules';
 import {
+  InstrumentRulesSchema,
+  type InstrumentRules,
   type ParsedRules,
   type ParsedWeight,
   PriceSchema,
@@ -99,12 +101,19 @@ export const RebalancePolicySchema = z.object({
 export const RebalanceInputSchema = z
   .object({
     positions: PositionsSchema,
-    /** Cash on the account (SEK, ≥ 0). */
+    /**
+     * The cash this run may spend (SEK, ≥ 0). The plan hands the run only its free cash: held legs, carried legs and
+     * a waiting cycle's deposit are excluded by the caller, never by the engine.
+     */
     cash: SekAmountSchema,
     targets: TargetsSchema,
     /** Rules (with `isSellable`) for every target and every position holding units. */
     instruments: z.record(z.string(), SellableInstrumentRulesSchema),
     policy: RebalancePolicySchema,
+    /**
+     * Funds this run has already sold (its sell phase): never bought in the same run (`sold-in-run`). Absent = none.
+     */
+    soldInRun: z.array(z.string()).optional(),
   })
   .superRefine((input, ctx) => {
     const known = (id: string) => instrumentRules.hasOwn(input.instruments, id);
@@ -116,9 +125,30 @@ export const RebalanceInputSchema = z
 
 /** Input of {@link cashFlowAllocation}. */
 export const CashFlowAllocationInputSchema = z
-  .object({ positions: PositionsSchema, targets: TargetsSchema, amount: money.PositiveSekAmountSchema })
+  .object({
+    positions: PositionsSchema,
+    targets: TargetsSchema,
+    /** The money to direct: the cycle's whole pool (deposit + the plan's free cash + carry it spends). */
+    amount: money.PositiveSekAmountSchema,
+    /**
+     * Rules of every target fund. When given, the weights respect what can be bought (minimums, unit decimals,
+     * buyable/tradable) and never invest less than the plain targets would; absent = the gap-first rule alone.
+     */
+    instruments: z.record(z.string(), InstrumentRulesSchema).optional(),
+    /** Per-fund carry the split will add (only with `instruments`; used to compare with the plain targets). */
+    carry: z.record(z.string(), SekAmountSchema).optional(),
+    /** The split policy the weights will be used with (only with `instruments`). */
+    policy: z
+      .object({
+        belowMinimum: z.enum(['redistribute', 'carry']).optional(),
+        blocked: z.enum(['hold', 'redistribute']).optional(),
+      })
+      .optional(),
+  })
   .superRefine((input, ctx) => {
-    for (const message of weightListProblems('targets', weightsFromStrings(input.targets), () => true)) {
+    const instruments = input.instruments;
+    const known = instruments === undefined ? () => true : (id: string) => instrumentRules.hasOwn(instruments, id);
+    for (const message of weightListProblems('targets', weightsFromStrings(input.targets), known)) {
       ctx.addIssue({ code: 'custom', message });
     }
   });
@@ -154,7 +184,9 @@ export type SkipReason =
   | 'not-tradable'
   | 'unit-decimals'
   | 'insufficient-cash'
-  | 'would-increase-drift';
+  | 'would-increase-drift'
+  | 'proceeds-unused'
+  | 'sold-in-run';
 
 /** One fund's drift; every figure a 4-decimal string in percent / percentage points. */
 export interface InstrumentDrift {
@@ -271,8 +303,17 @@ export function isOutsideBand(drift: DriftMeasurement, band: Band): boolean {
 
 /**
  * Percentages (≤ 2 decimals, each > 0, summing to exactly 100 by largest remainder) that direct a deposit of
- * `amount` to the most underweight funds first — cash-flow mode without minimums or trading flags. With no holdings
- * the targets are returned unchanged. Funds that would get nothing are left out.
+ * `amount` to the most underweight funds first. With no holdings the targets are returned unchanged. Funds that
+ * would get nothing are left out.
+ *
+ * Without `instruments` this is the gap-first rule alone (no minimums or trading flags). With `instruments` the
+ * weights respect what can be bought, as cash-flow rebalancing does: a gap is filled only when the purchase is
+ * orderable (buyable and tradable, at least the effective minimum — initial when the fund is not held — and at least
+ * one smallest unit); what the gaps cannot take is spread by target weight over the funds it can buy, dropping the
+ * fund furthest below its minimum first. The result is then checked against the plain targets through
+ * {@link splitDeposit} (same amount, holdings, carry and policy): if the plain targets would order more money, they
+ * are returned instead, so cash-flow investing never leaves more uninvested than the plain split. When nothing can
+ * be bought the plain targets are returned (the split then holds the blocked legs or keeps the cash).
  *
  * @throws DomainInputError on malformed input.
  */
@@ -280,42 +321,127 @@ export function cashFlowAllocation(input: CashFlowAllocationInput): { instrument
   const positions = isObjectLike(input) ? readPositions(input.positions) : undefined;
   const weights = isObjectLike(input) ? readWeights(input.targets) : undefined;
   const amountOre = isObjectLike(input) ? readOre(input.amount) : undefined;
-  if (positions === undefined || weights === undefined || amountOre === undefined || amountOre === 0n) {
+  const withRules = isObjectLike(input) && input.instruments !== undefined;
+  const rules = withRules ? readRulesRecord(input.instruments, false) : undefined;
+  const carry = withRules && input.carry !== undefined ? instrumentRules.readOreRecord(input.carry) : new Map();
+  const policy = withRules ? readSplitPolicy(input.policy) : undefined;
+  if (
+    positions === undefined ||
+    weights === undefined ||
+    amountOre === undefined ||
+    amountOre === 0n ||
+    (withRules && (rules === undefined || carry === undefined || policy === undefined))
+  ) {
     throw schemaError('cash-flow allocation input', CashFlowAllocationInputSchema, input, 'input is malformed');
   }
   throwIfProblems(
     'cash-flow allocation input',
-    weightListProblems('targets', weights, () => true)
+    weightListProblems('targets', weights, rules === undefined ? () => true : (id) => rules.has(id))
   );
-  const funds = fundsOf(weights, positions, undefined);
+  const funds = fundsOf(weights, positions, rules);
   const holdingsValue = sumValues(funds);
   if (holdingsValue === 0n) return input.targets.map((t) => ({ instrument: t.instrument, percent: t.percent }));
 
   const targetFunds = funds.filter((fund) => fund.bp > 0n);
   const gaps = gapsToward(targetFunds, holdingsValue + amountOre * ORE_TO_VALUE);
-  const amounts = new Map<Fund, bigint>();
-  let remaining = amountOre;
-  for (const { fund, gapOre } of gaps) {
-    const amount = minOf(gapOre, remaining);
-    if (amount === 0n) break;
-    amounts.set(fund, amount);
-    remaining -= amount;
-  }
-  if (remaining > 0n) {
-    const shares = apportion(remaining, targetFunds.map(claimOf));
-    targetFunds.forEach((fund, i) => amounts.set(fund, (amounts.get(fund) ?? 0n) + (shares[i] as bigint)));
-  }
-  const receiving = targetFunds.filter((fund) => (amounts.get(fund) ?? 0n) > 0n);
+  const amounts =
+    rules === undefined
+      ? gapFirst(gaps, targetFunds, amountOre, funds.length)
+      : buyableGapFirst(gaps, targetFunds, amountOre, funds.length);
+  const receiving = targetFunds.filter((fund) => (amounts[fund.index] as bigint) > 0n);
+  if (receiving.length === 0) return input.targets.map((t) => ({ instrument: t.instrument, percent: t.percent }));
   const basisPoints = apportion(
     HUNDRED_PERCENT,
-    receiving.map((fund) => ({ key: fund.instrument, weight: amounts.get(fund) ?? 0n }))
+    receiving.map((fund) => ({ key: fund.instrument, weight: amounts[fund.index] as bigint }))
   );
   const allocation: { instrument: string; percent: string }[] = [];
   receiving.forEach((fund, i) => {
     const bp = basisPoints[i] as bigint;
     if (bp > 0n) allocation.push({ instrument: fund.instrument, percent: formatPercent(bp) });
   });
-  return allocation;
+  if (rules === undefined) return allocation;
+  return investsAtLeastPlain(input, allocation, positions, policy as SplitPolicy);
+}
+
+/** The gap-first rule alone: gaps largest first, then the rest pro rata by target weight. Öre per fund index. */
+function gapFirst(gaps: readonly Gap[], targetFunds: readonly Fund[], amountOre: bigint, size: number): bigint[] {
+  const amounts = new Array<bigint>(size).fill(0n);
+  let remaining = amountOre;
+  for (const { fund, gapOre } of gaps) {
+    const amount = minOf(gapOre, remaining);
+    if (amount === 0n) break;
+    amounts[fund.index] = amount;
+    remaining -= amount;
+  }
+  if (remaining > 0n) {
+    const shares = apportion(remaining, targetFunds.map(claimOf));
+    targetFunds.forEach((fund, i) => (amounts[fund.index] = (amounts[fund.index] as bigint) + (shares[i] as bigint)));
+  }
+  return amounts;
+}
+
+/** Gap-first over what can be bought: orderable gaps largest first, then the rest spread over buyable funds. */
+function buyableGapFirst(
+  gaps: readonly Gap[],
+  targetFunds: readonly Fund[],
+  amountOre: bigint,
+  size: number
+): bigint[] {
+  const amounts = new Array<bigint>(size).fill(0n);
+  let remaining = amountOre;
+  for (const { fund, gapOre } of gaps) {
+    const rules = fund.rules as ParsedRules;
+    if (buyBlock(rules) !== undefined) continue;
+    const amount = minOf(gapOre, remaining);
+    if (!orderable(amount, effectiveMinimum(rules, fund.units > 0n).ore, 0n, fund)) continue;
+    amounts[fund.index] = amount;
+    remaining -= amount;
+  }
+  if (remaining > 0n) {
+    const eligible = targetFunds.filter((fund) => buyBlock(fund.rules as ParsedRules) === undefined);
+    spreadOver(eligible, remaining, amounts, 0n);
+  }
+  return amounts;
+}
+
+/** `allocation`, unless the plain targets would order more money through splitDeposit with the same inputs. */
+function investsAtLeastPlain(
+  input: CashFlowAllocationInput,
+  allocation: { instrument: string; percent: string }[],
+  positions: ReadonlyMap<string, ParsedPosition>,
+  policy: SplitPolicy
+): { instrument: string; percent: string }[] {
+  const holdings: Record<string, string> = {};
+  for (const [id, position] of positions) holdings[id] = formatScaled(position.units, MAX_UNIT_SCALE);
+  const common = {
+    amount: input.amount,
+    instruments: input.instruments as Record<string, InstrumentRules>,
+    holdings,
+    ...(input.carry === undefined ? {} : { carry: input.carry }),
+    policy,
+  };
+  const plain = orderedOre(splitDeposit({ ...common, allocation: input.targets }).orders);
+  const cashFlow = orderedOre(splitDeposit({ ...common, allocation }).orders);
+  if (cashFlow >= plain) return allocation;
+  return input.targets.map((t) => ({ instrument: t.instrument, percent: t.percent }));
+}
+
+function orderedOre(orders: readonly { amount: string }[]): bigint {
+  let total = 0n;
+  for (const order of orders) total += readOre(order.amount) ?? 0n;
+  return total;
+}
+
+function readSplitPolicy(value: unknown): SplitPolicy | undefined {
+  if (value === undefined) return {};
+  if (!isObjectLike(value)) return undefined;
+  const { belowMinimum, blocked } = value;
+  if (belowMinimum !== undefined && belowMinimum !== 'redistribute' && belowMinimum !== 'carry') return undefined;
+  if (blocked !== undefined && blocked !== 'hold' && blocked !== 'redistribute') return undefined;
+  return {
+    ...(belowMinimum === undefined ? {} : { belowMinimum }),
+    ...(blocked === undefined ? {} : { blocked }),
+  };
 }
 
 /**
@@ -406,6 +532,8 @@ interface ParsedRebalance {
   readonly minTradeOre: bigint;
   /** cashBufferPct at 10^-4 %. */
   readonly bufferPct: bigint;
+  /** Funds sold earlier in this run: never bought. */
+  readonly sold: ReadonlySet<string>;
 }
 
 /**
@@ -558,6 +686,46 @@ function planFull(parsed: ParsedRebalance, holdingsValue: bigint, bufferOre: big
   }
   const fundingOre = parsed.cashOre + proceedsOre - bufferOre;
   buyGaps(parsed, gaps.sort(largestGapFirst), fundingOre, plan);
+  keepNeededSells(parsed, bufferOre, plan);
+}
+
+/**
+ * Keeps only the sells whose proceeds the planned buys need: need = Σ buys + buffer − cash (none when nothing is
+ * bought). Sells are kept largest proceeds first (ties: fund order) until the need is covered; the last one kept
+ * is trimmed to the fewest units (rounded up to the fund's decimals) whose estimated proceeds still cover the rest
+ * of the need, when that trimmed sell is itself a valid trade. The others are skipped as `proceeds-unused`. So no
+ * kept sell could be dropped without leaving a planned buy unfunded.
+ */
+function keepNeededSells(parsed: ParsedRebalance, bufferOre: bigint, plan: Plan): void {
+  let boughtOre = 0n;
+  for (const ore of plan.buys) boughtOre += ore;
+  let needOre = boughtOre === 0n ? 0n : boughtOre + bufferOre - parsed.cashOre;
+  const sold = parsed.funds.filter((fund) => plan.sells[fund.index] !== undefined);
+  sold.sort((a, b) => {
+    const oa = (plan.sells[a.index] as Sell).ore;
+    const ob = (plan.sells[b.index] as Sell).ore;
+    return oa === ob ? a.index - b.index : oa > ob ? -1 : 1;
+  });
+  for (const fund of sold) {
+    const sell = plan.sells[fund.index] as Sell;
+    if (needOre <= 0n) {
+      plan.skipped.push({ fund, side: 'sell', reason: 'proceeds-unused', ore: sell.ore });
+      plan.sells[fund.index] = undefined;
+      continue;
+    }
+    if (sell.ore > needOre) {
+      const scale = (fund.rules as ParsedRules).unitScale;
+      const unitFactor = pow10(scale + PRICE_SCALE - SEK_SCALE);
+      const units = divide(needOre * unitFactor, fund.price, 'ceil');
+      const ore = (units * fund.price) / unitFactor;
+      if (units > 0n && units <= sell.units && ore >= needOre && ore >= parsed.minTradeOre) {
+        plan.sells[fund.index] = { units, ore };
+        needOre -= ore;
+        continue;
+      }
+    }
+    needOre -= sell.ore;
+  }
 }
 
 /** Buys gaps largest first from `fundingOre`; returns what is left. Records skips for gaps not bought. */
@@ -568,6 +736,10 @@ function buyGaps(parsed: ParsedRebalance, gaps: readonly Gap[], fundingOre: bigi
     const block = buyBlock(rules);
     if (block !== undefined) {
       plan.skipped.push({ fund, side: 'buy', reason: block, ore: gapOre });
+      continue;
+    }
+    if (parsed.sold.has(fund.instrument)) {
+      plan.skipped.push({ fund, side: 'buy', reason: 'sold-in-run', ore: gapOre });
       continue;
     }
     const minimumOre = effectiveMinimum(rules, fund.units > 0n).ore;
@@ -606,16 +778,34 @@ function planCashFlow(parsed: ParsedRebalance, holdingsValue: bigint, bufferOre:
 }
 
 /**
- * Spreads `remainingOre` over the buyable target funds by target weight. A fund whose total purchase would not be
- * orderable is dropped (lowest amount/need ratio first; ties: smaller target, then id) and the rest re-split;
- * with none left the money stays cash. Funds bought here lose their earlier skip record.
+ * Spreads `remainingOre` over the buyable target funds by target weight (never a fund sold in this run). A fund
+ * whose total purchase would not be orderable is dropped (lowest amount/need ratio first; ties: smaller target,
+ * then id) and the rest re-split; with none left the money stays cash. Funds bought here lose their earlier skip
+ * record.
  */
 function spreadProRata(parsed: ParsedRebalance, targetFunds: readonly Fund[], remainingOre: bigint, plan: Plan) {
-  let eligible = targetFunds.filter((fund) => buyBlock(fund.rules as ParsedRules) === undefined);
+  const eligible = targetFunds.filter(
+    (fund) => buyBlock(fund.rules as ParsedRules) === undefined && !parsed.sold.has(fund.instrument)
+  );
+  const bought = spreadOver(eligible, remainingOre, plan.buys, parsed.minTradeOre);
+  if (bought.size === 0) return;
+  for (let k = plan.skipped.length - 1; k >= 0; k--) {
+    const skip = plan.skipped[k] as Plan['skipped'][number];
+    if (skip.side === 'buy' && bought.has(skip.fund)) plan.skipped.splice(k, 1);
+  }
+}
+
+/**
+ * Adds `remainingOre` to `buys` (öre per fund index) over `candidates` by target weight, dropping the fund furthest
+ * below what makes its total purchase orderable until every one left is orderable. Returns the funds that got money
+ * (none: the money was not placed).
+ */
+function spreadOver(candidates: readonly Fund[], remainingOre: bigint, buys: bigint[], minTradeOre: bigint): Set<Fund> {
+  let eligible = candidates;
   const needs = new Map<Fund, bigint>();
   for (const fund of eligible) {
     const rules = fund.rules as ParsedRules;
-    const minimumOre = maxOf(maxOf(effectiveMinimum(rules, fund.units > 0n).ore, parsed.minTradeOre), 1n);
+    const minimumOre = maxOf(maxOf(effectiveMinimum(rules, fund.units > 0n).ore, minTradeOre), 1n);
     needs.set(fund, instrumentRules.orderableThreshold(minimumOre, fund.price, rules.unitScale));
   }
   while (eligible.length > 0) {
@@ -625,7 +815,7 @@ function spreadProRata(parsed: ParsedRebalance, targetFunds: readonly Fund[], re
     let worstNeed = 1n;
     for (let i = 0; i < eligible.length; i++) {
       const fund = eligible[i] as Fund;
-      const amount = instrumentRules.oreAtThresholdScale((plan.buys[fund.index] as bigint) + (shares[i] as bigint));
+      const amount = instrumentRules.oreAtThresholdScale((buys[fund.index] as bigint) + (shares[i] as bigint));
       const need = needs.get(fund) as bigint;
       if (amount >= need) continue;
       if (worst >= 0) {
@@ -645,18 +835,12 @@ function spreadProRata(parsed: ParsedRebalance, targetFunds: readonly Fund[], re
       worstNeed = need;
     }
     if (worst < 0) {
-      eligible.forEach(
-        (fund, i) => (plan.buys[fund.index] = (plan.buys[fund.index] as bigint) + (shares[i] as bigint))
-      );
-      const bought = new Set(eligible);
-      for (let k = plan.skipped.length - 1; k >= 0; k--) {
-        const skip = plan.skipped[k] as Plan['skipped'][number];
-        if (skip.side === 'buy' && bought.has(skip.fund)) plan.skipped.splice(k, 1);
-      }
-      return;
+      eligible.forEach((fund, i) => (buys[fund.index] = (buys[fund.index] as bigint) + (shares[i] as bigint)));
+      return new Set(eligible);
     }
     eligible = eligible.filter((_, i) => i !== worst);
   }
+  return new Set();
 }
 
 function hasTrades(plan: Plan): boolean {
@@ -877,5 +1061,20 @@ function readRebalanceInput(input: unknown): ParsedRebalance | undefined {
     SUBJECT,
     rebalanceProblems(weights, held, (id) => rules.has(id))
   );
-  return { funds: fundsOf(weights, positions, rules), cashOre, mode, band, minTradeOre, bufferPct };
+  const sold = readSold(input.soldInRun);
+  if (sold === undefined) return undefined;
+  return { funds: fundsOf(weights, positions, rules), cashOre, mode, band, minTradeOre, bufferPct, sold };
+}
+
+const NONE_SOLD: ReadonlySet<string> = new Set();
+
+function readSold(value: unknown): ReadonlySet<string> | undefined {
+  if (value === undefined) return NONE_SOLD;
+  if (!Array.isArray(value)) return undefined;
+  const sold = new Set<string>();
+  for (const id of value as unknown[]) {
+    if (typeof id !== 'string') return undefined;
+    sold.add(id);
+  }
+  return sold;
 }

@@ -1,4 +1,5 @@
 import type { Sandbox } from '../../sandbox/server';
+import { stockholmTime } from '../../shared/calendar';
 import { CLIENT_1, createTestAccount, n, startTestSandbox, type SandboxApi } from '../helpers/sandbox';
 
 const PAYMENT_PATH = `/v2/partner/client/${CLIENT_1}/instruction/payment`;
@@ -61,7 +62,6 @@ describe('sandbox autogiro payments', () => {
     ['1', 'Rejected: insufficient funds'],
     ['2', 'Rejected: no autogiro mandate (account closed or mandate cancelled)'],
     ['4', 'Rejected: mandate pending (account number change or mandate being set up)'],
-    ['9', 'Rejected: renewed coverage check next banking day'],
   ])('a scheduled failure with Bankgirot code %s fails the payment and books nothing', async (code, reason) => {
     const { accountId } = await createTestAccount(api, nextAccount++);
     const rule = await api.control('POST', '/payment-failures', { code, account: accountId, count: 1 });
@@ -75,6 +75,93 @@ describe('sandbox autogiro payments', () => {
     const second = await pay(accountId, `fail-${code}:2026-12:a2`);
     await api.control('POST', '/clock', { advance: 'P7D' });
     expect((await payments(second.body.id))[0].status).toBe('completed');
+  });
+
+  describe('code 9: renewed coverage checks on the same payment', () => {
+    // The suite shares one business clock that only moves forward: each test starts in a later week (2027).
+    const at = (date: string, time: string) => sandbox.engine.clock.set(Date.parse(stockholmTime(date, time)));
+    const at0600 = (date: string) => at(date, '06:00');
+    /** Pays at 09:00 on Monday `monday` → D = Tuesday; `checksWithoutCoverage` code-9 checks find no coverage. */
+    async function renewedPayment(monday: string, ref: string, checksWithoutCoverage: number) {
+      at(monday, '09:00');
+      const { accountId } = await createTestAccount(api, nextAccount++);
+      await api.control('POST', '/payment-failures', { code: '9', account: accountId, count: checksWithoutCoverage });
+      const created = await pay(accountId, ref);
+      return { accountId, id: created.body.id as string };
+    }
+    const balance = async (accountId: string) =>
+      (await api.get(`/v2/partner/client/${CLIENT_1}/account/${accountId}`)).body.balance as string;
+
+    it('stays processing with code 9 and completes on the next banking day, without a second payment', async () => {
+      const { accountId, id } = await renewedPayment('2027-03-01', 'renew-1:2027-03', 1);
+      const paymentsBefore = sandbox.engine.store.payments.size;
+      at0600('2027-03-02');
+      const [onD] = await payments(id);
+      expect(onD).toMatchObject({
+        status: 'processing',
+        reasonCode: '9',
+        reason: 'Rejected: renewed coverage check next banking day (renewed check 1 of 3 on 2027-03-03)',
+        debitDate: '2027-03-03',
+      });
+      expect((await api.get(`/v2/partner/client/${CLIENT_1}/instruction/${id}`)).body.status).toBe('processing');
+      expect(await balance(accountId)).toBe('0.00');
+
+      at0600('2027-03-03');
+      const [renewed] = await payments(id);
+      expect(renewed).toMatchObject({ id: onD.id, status: 'completed', reasonCode: null, reason: null });
+      expect(await balance(accountId)).toBe('500.00');
+      expect((await api.get(`/v2/partner/client/${CLIENT_1}/instruction/${id}`)).body.status).toBe('completed');
+      const txs = (await api.get(`/v2/partner/client/${CLIENT_1}/account/${accountId}/transaction/cash`)).body;
+      expect(txs.map((t: { clientRef: string; amount: string }) => [t.clientRef, t.amount])).toEqual([
+        ['renew-1:2027-03', '500.00'],
+      ]);
+      expect(sandbox.engine.store.payments.size).toBe(paymentsBefore);
+    });
+
+    it('renews on banking days only (Friday → Monday) and completes at the third renewed check', async () => {
+      at('2027-03-11', '09:00'); // Thursday → D = Friday 12th
+      const { accountId } = await createTestAccount(api, nextAccount++);
+      await api.control('POST', '/payment-failures', { code: '9', account: accountId, count: 3 });
+      const id = (await pay(accountId, 'renew-3:2027-03')).body.id as string;
+      const seen: [string, string | null, string][] = [];
+      for (const day of ['2027-03-12', '2027-03-15', '2027-03-16', '2027-03-17']) {
+        at0600(day);
+        const [p] = await payments(id);
+        seen.push([p.status, p.reasonCode, p.debitDate]);
+      }
+      expect(seen).toEqual([
+        ['processing', '9', '2027-03-15'],
+        ['processing', '9', '2027-03-16'],
+        ['processing', '9', '2027-03-17'],
+        ['completed', null, '2027-03-17'],
+      ]);
+      expect(await balance(accountId)).toBe('500.00');
+    });
+
+    it('fails with code 1 when the third renewed check still finds no coverage; nothing is booked', async () => {
+      // after Easter 2027 (Good Friday 26 March, Easter Monday 29 March)
+      const { accountId, id } = await renewedPayment('2027-04-05', 'renew-x:2027-04', 4);
+      await api.control('POST', '/clock', { advance: 'P10D' });
+      const [p] = await payments(id);
+      expect(p).toMatchObject({
+        status: 'failed',
+        reasonCode: '1',
+        reason: 'Rejected: insufficient funds (no coverage after 3 renewed coverage checks)',
+        debitDate: '2027-04-09',
+      });
+      expect(await balance(accountId)).toBe('0.00');
+      expect(sandbox.engine.store.paymentFailures.filter((r) => r.account === accountId)).toEqual([]);
+    });
+
+    it('fails with code 2 when the mandate is gone by the renewed check', async () => {
+      const { accountId, id } = await renewedPayment('2027-04-19', 'renew-m:2027-04', 1);
+      at0600('2027-04-20');
+      const account = sandbox.engine.store.accounts.get(accountId)!;
+      for (const bank of account.bankAccounts) bank.deletedDate = '2027-04-20T10:00:00.000Z';
+      at0600('2027-04-21');
+      expect((await payments(id))[0]).toMatchObject({ status: 'failed', reasonCode: '2' });
+      expect(await balance(accountId)).toBe('0.00');
+    });
   });
 
   it('matches scheduled failures by clientRef prefix, for a given number of attempts', async () => {

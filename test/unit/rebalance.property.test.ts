@@ -189,7 +189,14 @@ describe('planRebalance: properties', () => {
     fc.assert(
       fc.property(unconstrained, (input) => {
         const d = planRebalance(input);
-        expect(d.skipped.filter((s) => s.reason !== 'unit-decimals' && s.reason !== 'below-minimum-trade')).toEqual([]);
+        // Gaps round down to whole öre, so up to one öre per target of the proceeds can have no use: a sell that
+        // small is not made (`proceeds-unused`); anything larger would be a real miss.
+        const slack = new Decimal(input.targets.length).div(100);
+        const unused = (s: { reason: string; amount: string }) =>
+          s.reason === 'proceeds-unused' && dec(s.amount).lte(slack);
+        expect(
+          d.skipped.filter((s) => s.reason !== 'unit-decimals' && s.reason !== 'below-minimum-trade' && !unused(s))
+        ).toEqual([]);
         expect(dec(d.driftAfter.maxAbsolutePp).lte('0.01')).toBe(true);
       }),
       { numRuns: 1000 }
@@ -217,6 +224,8 @@ describe('planRebalance: properties', () => {
       'unit-decimals',
       'insufficient-cash',
       'would-increase-drift',
+      'proceeds-unused',
+      'sold-in-run',
     ]);
     run((_, d) => {
       for (const skip of d.skipped) {

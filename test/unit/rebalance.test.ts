@@ -178,12 +178,17 @@ describe('planRebalance: full mode', () => {
       instruments: { A: rules(), B: rules({ minSubsequentAmountSek: '250' }) },
       policy: policy(),
     });
-    expect(minimum.redemptions).toEqual([{ instrument: 'A', units: '1.0000', estimatedAmount: '100.00' }]);
-    expect(minimum.skipped).toEqual([{ instrument: 'B', side: 'buy', reason: 'below-minimum', amount: '100.00' }]);
+    // the only buy misses its minimum, so selling A would raise cash nothing can use (issue 11): no sell either
+    expect(minimum.redemptions).toEqual([]);
+    expect(minimum.skipped).toEqual([
+      { instrument: 'A', side: 'sell', reason: 'proceeds-unused', amount: '100.00' },
+      { instrument: 'B', side: 'buy', reason: 'below-minimum', amount: '100.00' },
+    ]);
   });
 
-  it('drops a plan that would leave the drift worse than it is', () => {
-    // Raising a 10 % buffer would sell only B (A cannot be sold): holdings would end up 50 / 45.
+  it('does not sell only to raise the buffer when nothing is bought', () => {
+    // Raising a 10 % buffer would sell only B (A cannot be sold): holdings would end up 50 / 45; with no buy the
+    // proceeds have no use, so the sell is not made (before issue 11 the drift guard dropped it).
     const decision = planRebalance({
       positions: { A: { units: '50', price: '1' }, B: { units: '50', price: '1' } },
       cash: '0',
@@ -202,7 +207,7 @@ describe('planRebalance: full mode', () => {
       subscriptions: [],
       skipped: [
         { instrument: 'A', side: 'sell', reason: 'not-sellable', amount: '5.00' },
-        { instrument: 'B', side: 'sell', reason: 'would-increase-drift', amount: '5.00' },
+        { instrument: 'B', side: 'sell', reason: 'proceeds-unused', amount: '5.00' },
       ],
       cashBuffer: '10.00',
       estimatedCashAfter: '0.00',
