@@ -111,7 +111,7 @@ describe('FondoError', () => {
       { status: 409, body: { error: 'conflict', error_description: 'clientRef in use', existingId: 'o-9' } }
     );
     expect(error.message).toBe(
-      'Fondo POST /v2/partner/client/c1/order failed: conflict (HTTP 409) conflict: clientRef in use'
+      'Fondo POST /v2/partner/client/:id/order failed: conflict (HTTP 409) conflict: clientRef in use'
     );
     expect(error).toMatchObject({
       name: 'FondoError',
@@ -123,6 +123,7 @@ describe('FondoError', () => {
       conflict: { existingId: 'o-9' },
       method: 'POST',
       path: '/v2/partner/client/c1/order',
+      route: '/v2/partner/client/:id/order',
     });
   });
 
@@ -134,7 +135,7 @@ describe('FondoError', () => {
       { status: 200, cause: 'schema', issues: ['0.amount: x'] }
     );
     expect(invalid.issues).toEqual(['0.amount: x']);
-    expect(invalid.message).toBe('Fondo GET /p failed: invalid-response (HTTP 200) 0.amount: x');
+    expect(invalid.message).toBe('Fondo GET /:id failed: invalid-response (HTTP 200) 0.amount: x');
   });
 
   it('is recognised by isFondoError across realms and not confused with other errors', () => {
