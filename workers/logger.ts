@@ -11,10 +11,10 @@ import { LOG_LEVELS, LogConfigSchema, parseEnv, type LogLevelName } from './conf
  * Errors under `err`, `error` or `failure` are written as `{ type, message, … }` (see {@link describeError}),
  * never as `[object Object]` or with a request body.
  */
-export function createLogger(name: string, level?: LogLevelName): Logger {
+export function createLogger(name: string, level?: LogLevelName, destination?: pino.DestinationStream): Logger {
   // A bad LOG_LEVEL is a configuration error naming the variable, not a logger stack trace.
   const resolved = level ?? parseEnv(LogConfigSchema).LOG_LEVEL;
-  return pino({
+  const options: pino.LoggerOptions = {
     name,
     level: resolved,
     serializers: { err: describeError, error: describeError, failure: describeError },
@@ -31,7 +31,8 @@ export function createLogger(name: string, level?: LogLevelName): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /**
@@ -87,7 +88,8 @@ export function describeError(err: unknown, depth = 0): ErrorDescription {
   }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') description.code = code;
-  if (err.cause !== undefined && err.cause !== null && depth < 3) description.cause = describeError(err.cause, depth + 1);
+  if (err.cause !== undefined && err.cause !== null && depth < 3)
+    description.cause = describeError(err.cause, depth + 1);
   return description;
 }
 
