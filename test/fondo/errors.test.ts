@@ -4,6 +4,7 @@ import {
   createFondoError,
   FondoError,
   isFondoError,
+  maskPath,
   parseRetryAfter,
   readErrorBody,
   type FailureInput,
@@ -148,5 +149,18 @@ describe('FondoError', () => {
     expect(isFondoError(new Error('x'))).toBe(false);
     expect(isFondoError(null)).toBe(false);
     expect(isFondoError('FondoError')).toBe(false);
+  });
+});
+
+describe('maskPath', () => {
+  it.each([
+    ['/v2/partner/client/c0ffee/order/o-1', '/v2/partner/client/:id/order/:id'],
+    ['/v2/partner/client/c1/account/a1/transaction/cash', '/v2/partner/client/:id/account/:id/transaction/cash'],
+    ['/v2/partner/client/c1/kycstatus/account/198003141002', '/v2/partner/client/:id/kycstatus/account/:id'],
+    ['/v2/partner/instrument/SE0007100128SEK', '/v2/partner/instrument/:id'],
+    ['/v2/partner/auth/token', '/v2/partner/auth/token'],
+    ['/ping', '/ping'],
+  ])('%s → %s', (path, masked) => {
+    expect(maskPath(path)).toBe(masked);
   });
 });
