@@ -6,8 +6,9 @@
  * - non-retryable: 400, 401 (after the one refresh), 403, 404, 409, 422, other 4xx, responses that are not
  *   JSON or fail schema validation, requests rejected locally, and the caller's own abort.
  *
- * Error messages name the method, the path (never the query string), the status and Fondo's error code; they
- * never contain the client secret, a token, a request body or query values such as `ssn`.
+ * Error messages name the method, the route (the path with its ids masked, never the query string), the status
+ * and Fondo's error code; they never contain an id of a client, account or order, the client secret, a token, a
+ * request body or query values such as `ssn`. The unmasked path stays on the error (`path`) for code to read.
  */
 
 /** Stable failure kinds; safe to use as Temporal `ApplicationFailure` types. */
@@ -174,7 +175,10 @@ export class FondoError extends Error {
   readonly kind: FondoErrorKind;
   readonly retryable: boolean;
   readonly method: string;
+  /** The request path (ids included); for code, not for logs. */
   readonly path: string;
+  /** The path with its ids masked (`/v2/partner/client/:id/order/:id`): safe to log. */
+  readonly route: string;
   readonly status?: number;
   /** Fondo's `error` code, e.g. `invalid_request`. */
   readonly fondoError?: string;
@@ -191,6 +195,7 @@ export class FondoError extends Error {
     this.retryable = details.retryable;
     this.method = details.method;
     this.path = details.path;
+    this.route = maskPath(details.path);
     if (details.status !== undefined) this.status = details.status;
     if (details.error !== undefined) this.fondoError = details.error;
     if (details.description !== undefined) this.description = details.description;
@@ -201,12 +206,49 @@ export class FondoError extends Error {
 }
 
 function formatMessage(d: FondoErrorDetails): string {
-  const parts = [`Fondo ${d.method} ${d.path} failed: ${d.kind}`];
+  const parts = [`Fondo ${d.method} ${maskPath(d.path)} failed: ${d.kind}`];
   if (d.status !== undefined) parts.push(`(HTTP ${d.status})`);
   if (d.error !== undefined) parts.push(d.description === undefined ? d.error : `${d.error}: ${d.description}`);
   if (d.detail !== undefined) parts.push(d.detail);
   if (d.issues !== undefined && d.issues.length > 0) parts.push(d.issues.join('; '));
   return parts.join(' ');
+}
+
+/** The fixed words of Fondo's paths; every other segment is an id (or something we do not know) and is masked. */
+const PATH_WORDS: ReadonlySet<string> = new Set([
+  'v2',
+  'partner',
+  'auth',
+  'token',
+  'client',
+  'account',
+  'kycstatus',
+  'instrument',
+  'allocationplan',
+  'instruction',
+  'payment',
+  'order',
+  'withdrawal',
+  'transaction',
+  'cash',
+  'fund',
+  'subscribe',
+  'ping',
+  '(pagination)',
+]);
+
+/**
+ * A path with every segment that is not one of Fondo's fixed words replaced by `:id`, so a log line names the
+ * call without naming a client, account, order or instrument.
+ *
+ * @example
+ * maskPath('/v2/partner/client/c0ffee/order/o-1'); // → '/v2/partner/client/:id/order/:id'
+ */
+export function maskPath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (segment === '' || PATH_WORDS.has(segment) ? segment : ':id'))
+    .join('/');
 }
 
 /** The call a failure belongs to. */

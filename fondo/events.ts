@@ -55,6 +55,11 @@ export interface SubscribeOptions {
   };
   /** Called (from the consumer's iteration) for each skipped malformed message. */
   onInvalidEvent?: (info: InvalidEventInfo) => void;
+  /**
+   * Called when a connection ends or an attempt to connect fails (then the stream waits `retryInMs` and tries
+   * again), so a consumer can report itself not ready. The error is classified; it names no id.
+   */
+  onDisconnected?: (info: { retryInMs: number; error?: unknown }) => void;
 }
 
 /** Default liveness window: Fondo's heartbeat interval is not documented. */
@@ -92,7 +97,9 @@ async function* streamEvents(
     } catch (error) {
       if (isAborted(signal)) return;
       if (isFondoError(error) && !error.retryable) throw error;
-      await sleep(backoffDelay(failedAttempts++, initialDelayMs, maxDelayMs), signal);
+      const retryInMs = backoffDelay(failedAttempts++, initialDelayMs, maxDelayMs);
+      options.onDisconnected?.({ retryInMs, error });
+      await sleep(retryInMs, signal);
       continue;
     }
     try {
@@ -108,7 +115,10 @@ async function* streamEvents(
     }
     previousAliveAt = connection.lastAliveAt;
     if (connection.receivedMessage) failedAttempts = 0;
-    await sleep(backoffDelay(failedAttempts++, initialDelayMs, maxDelayMs), signal);
+    if (isAborted(signal)) return;
+    const retryInMs = backoffDelay(failedAttempts++, initialDelayMs, maxDelayMs);
+    options.onDisconnected?.({ retryInMs });
+    await sleep(retryInMs, signal);
   }
 }
 

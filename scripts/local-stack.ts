@@ -4,7 +4,8 @@
  *   2. Fondo sandbox (accelerated business clock, seeded; state saved under .data/)
  *   3. worker and event bridge (child processes, like production)
  *   4. demo plans (created once; their first period runs at once)
- * Each child's output is prefixed with its name. A child that dies takes the stack down with a message.
+ * Each child's output is prefixed with its name. A child that dies is restarted with backoff (1 s doubling to 30 s,
+ * reset after a minute of running), and the restart is logged; Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
@@ -20,32 +21,62 @@ const ROOT = path.resolve(__dirname, '..');
 /** Business seconds per real second: an hour a second, so a cycle (debit, orders, settlement) takes minutes. */
 const SANDBOX_SPEED = 3600;
 const DATA = path.join(ROOT, '.data');
+/** Health endpoints (/livez, /readyz) of the worker and the bridge in the local stack. */
+const HEALTH_PORTS = { worker: 7801, bridge: 7802 } as const;
 
 interface Child {
   name: string;
+  /** The current process (replaced when the child is restarted). */
   proc: ChildProcess;
+  /** A pending restart, cancelled when the stack stops. */
+  restartTimer?: NodeJS.Timeout;
 }
 const children: Child[] = [];
 let stopping = false;
 
+/** Restart backoff: 1 s doubling to 30 s; a child that ran for a minute starts again from 1 s. */
+const RESTART_INITIAL_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+const RESTART_RESET_AFTER_MS = 60_000;
+
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(10);
-  for (const stream of [proc.stdout, proc.stderr]) {
-    let partial = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) console.log(`${prefix} ${readable(line)}`);
+  const spawnChild = (): ChildProcess => {
+    const proc = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-  }
-  proc.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${prefix} exited unexpectedly (${signal ?? `code ${code}`}); stopping the stack`);
-      void stopAll(1);
+    for (const stream of [proc.stdout, proc.stderr]) {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) console.log(`${prefix} ${readable(line)}`);
+      });
     }
-  });
-  const child = { name, proc };
+    return proc;
+  };
+  const child: Child = { name, proc: spawnChild() };
+  let restarts = 0;
+  let startedAt = Date.now();
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    if (stopping) return;
+    if (Date.now() - startedAt >= RESTART_RESET_AFTER_MS) restarts = 0;
+    const delayMs = Math.min(RESTART_MAX_MS, RESTART_INITIAL_MS * 2 ** restarts);
+    restarts++;
+    console.error(
+      `${prefix} exited unexpectedly (${signal ?? `code ${code}`}); restarting in ${delayMs / 1000} s (restart ${restarts})`
+    );
+    child.restartTimer = setTimeout(() => {
+      child.restartTimer = undefined;
+      if (stopping) return;
+      startedAt = Date.now();
+      child.proc = spawnChild();
+      child.proc.on('exit', onExit);
+    }, delayMs);
+  };
+  child.proc.on('exit', onExit);
   children.push(child);
   return child;
 }
@@ -98,6 +129,7 @@ function stopAll(exitCode: number): Promise<never> {
   stopped ??= (async () => {
     stopping = true;
     console.log('\nStopping the local stack ...');
+    for (const child of children) clearTimeout(child.restartTimer);
     for (const { name, proc } of [...children].reverse()) {
       if (proc.exitCode !== null || proc.signalCode !== null) continue;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -160,8 +192,8 @@ async function main(): Promise<void> {
     EVENT_BRIDGE_CLIENT_IDS: DEMO_CLIENT_IDS.join(','),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
-  start('worker', ...tsNode('workers/worker.ts'), env);
-  start('bridge', ...tsNode('workers/event-bridge-process.ts'), env);
+  start('worker', ...tsNode('workers/worker.ts'), { ...env, HEALTH_PORT: String(HEALTH_PORTS.worker) });
+  start('bridge', ...tsNode('workers/event-bridge-process.ts'), { ...env, HEALTH_PORT: String(HEALTH_PORTS.bridge) });
 
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const started = await createDemoPlans(new Client({ connection }), SAVINGS_TASK_QUEUE);
@@ -172,6 +204,7 @@ Local stack is up.
   Temporal UI      http://localhost:${LOCAL_STACK.uiPort}   (savings plans: WorkflowType = 'savingsPlanWorkflow')
   Temporal gRPC    127.0.0.1:${LOCAL_STACK.temporalPort}
   Fondo sandbox    ${LOCAL_STACK.fondoBaseUrl}   (business clock ×${SANDBOX_SPEED}; control API: ${LOCAL_STACK.fondoBaseUrl}/_sandbox)
+  Health           worker http://127.0.0.1:${HEALTH_PORTS.worker}/readyz   bridge http://127.0.0.1:${HEALTH_PORTS.bridge}/readyz   (/livez too)
   State            .data/ (Temporal SQLite and sandbox state survive restarts; delete .data/ to start afresh)
 Demo plans${started.length ? ` (started now: ${started.join(', ')})` : ' (already running)'}:
 ${DEMO_PLANS.map((d) => `  ${d.plan.planId.padEnd(18)} ${d.shows}`).join('\n')}

@@ -9,6 +9,33 @@ export const TemporalConfigSchema = z.object({
 });
 export type TemporalConfig = z.infer<typeof TemporalConfigSchema>;
 
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** `LOG_LEVEL` (worker, bridge): one of {@link LOG_LEVELS}; default `info`. */
+export const LogConfigSchema = z.object({
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
+
+/**
+ * `HEALTH_PORT` (worker, bridge): the port of the `/livez` and `/readyz` endpoints (workers/health.ts); unset or
+ * blank = no health server, `0` = any free port (logged). `HEALTH_HOST`: the address it binds, default loopback.
+ */
+export const HealthConfigSchema = z.object({
+  HEALTH_PORT: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^\d{1,5}$/, { message: 'must be a port number (0 = any free port)' })
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(65_535, { message: 'must be a port number (0 = any free port)' }))
+      .optional()
+  ),
+  HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+});
+export type HealthConfig = z.infer<typeof HealthConfigSchema>;
+
 /** Parses a config section from the environment; a bad value fails start-up naming the variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);

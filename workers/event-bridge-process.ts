@@ -1,13 +1,16 @@
 /**
  * The event bridge process: subscribes to Fondo's event stream for each configured client and signals the
- * owning workflows (workers/event-bridge.ts). SIGINT/SIGTERM close the subscriptions and the connection.
+ * owning workflows (workers/event-bridge.ts). It waits for Temporal and Fondo (retrying with backoff) instead of
+ * exiting, serves /livez and /readyz on HEALTH_PORT (workers/health.ts), and exits 1 naming any client id Fondo
+ * does not know. SIGINT/SIGTERM close the subscriptions and the connection.
  */
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { FondoClient, loadFondoConfig } from '../fondo';
-import { parseEnv, TemporalConfigSchema } from './config';
+import { HealthConfigSchema, parseEnv, TemporalConfigSchema } from './config';
 import { EventBridge } from './event-bridge';
-import { createLogger } from './logger';
+import { connectWithRetry, Probe, Readiness, shutdownSignal, startHealthServer, StoppedWhileWaiting } from './health';
+import { createLogger, exitWithFatal } from './logger';
 
 const BridgeConfigSchema = TemporalConfigSchema.extend({
   /** Comma-separated Fondo client ids whose events are bridged. */
@@ -24,33 +27,66 @@ const BridgeConfigSchema = TemporalConfigSchema.extend({
 
 async function main(): Promise<void> {
   const config = parseEnv(BridgeConfigSchema);
+  const healthConfig = parseEnv(HealthConfigSchema);
+  const fondoConfig = loadFondoConfig();
   const logger = createLogger('event-bridge');
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const stopping = shutdownSignal();
+
+  // Ready = connected to Temporal (and signals going through), every subscription to Fondo live.
+  const readiness = new Readiness(['temporal', 'subscriptions', 'signals']);
+  const health = await startHealthServer(healthConfig, readiness, logger);
+  let connection: Connection;
+  try {
+    connection = await connectWithRetry(
+      'Temporal',
+      () => Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' }),
+      { logger, signal: stopping }
+    );
+  } catch (err) {
+    await health?.close();
+    throw err;
+  }
+  const temporalProbe = await new Probe('Temporal', () => connection.workflowService.getSystemInfo({}), logger).start();
+  readiness.set('temporal', () => temporalProbe.ok);
   const bridge = new EventBridge({
-    fondo: new FondoClient(loadFondoConfig()),
+    fondo: new FondoClient(fondoConfig),
     temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
     clientIds: config.EVENT_BRIDGE_CLIENT_IDS,
     logger,
   });
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    void bridge
-      .stop()
-      .then(() => connection.close())
-      .then(() => {
-        logger.info(bridge.stats, 'event bridge stopped');
-        process.exit(0);
-      });
+  readiness.set('subscriptions', () => bridge.health().subscriptions);
+  readiness.set('signals', () => bridge.health().signals);
+
+  const shutDown = async (): Promise<void> => {
+    temporalProbe.stop();
+    await bridge.stop();
+    await health?.close();
+    await connection.close();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  await bridge.start();
-  logger.info({ clients: config.EVENT_BRIDGE_CLIENT_IDS.length }, 'event bridge started');
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    void shutDown().then(() => {
+      logger.info(bridge.stats, 'event bridge stopped');
+      process.exit(0);
+    });
+  };
+  if (stopping.aborted) return stop();
+  stopping.addEventListener('abort', stop, { once: true });
+  try {
+    await bridge.start();
+    logger.info({ clients: config.EVENT_BRIDGE_CLIENT_IDS.length }, 'event bridge started');
+    await bridge.failed; // rejects if a subscription is refused for good; never resolves
+  } catch (err) {
+    if (stopped) return;
+    stopped = true;
+    await shutDown();
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {
-  createLogger('event-bridge').fatal({ err }, 'event bridge failed');
-  process.exit(1);
+  if (err instanceof StoppedWhileWaiting) process.exit(0);
+  exitWithFatal('event-bridge', 'event bridge failed', err);
 });

@@ -1,22 +1,41 @@
 /**
  * The worker process: runs every workflow and activity of the savings scheduler on one task queue.
- * Configuration comes from the environment (workers/config.ts). SIGINT/SIGTERM stop polling, let
- * in-flight activities finish within the grace time, then close the connection.
+ * Configuration comes from the environment (workers/config.ts). It waits for Temporal (retrying with backoff)
+ * instead of exiting, and serves /livez and /readyz on HEALTH_PORT (workers/health.ts). SIGINT/SIGTERM stop
+ * polling, let in-flight activities finish within the grace time, then close the connection.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
-import { assumeUniqueClientRefs, parseEnv, TemporalConfigSchema } from './config';
-import { createLogger, temporalLogger } from './logger';
+import { assumeUniqueClientRefs, HealthConfigSchema, parseEnv, TemporalConfigSchema } from './config';
+import { connectWithRetry, Probe, Readiness, shutdownSignal, startHealthServer, StoppedWhileWaiting } from './health';
+import { createLogger, exitWithFatal, temporalLogger } from './logger';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
+  const healthConfig = parseEnv(HealthConfigSchema);
   const fondoConfig = loadFondoConfig();
   const logger = createLogger('worker');
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const fondo = new FondoClient(fondoConfig);
 
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // Ready = connected to Temporal and Fondo, and the worker polling.
+  const readiness = new Readiness(['temporal', 'fondo', 'worker']);
+  const health = await startHealthServer(healthConfig, readiness, logger);
+  const fondoProbe = await new Probe('Fondo', () => fondo.ping(), logger).start();
+  readiness.set('fondo', () => fondoProbe.ok);
+  const connection = await connectWithRetry(
+    'Temporal',
+    () => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+    { logger, signal: shutdownSignal() }
+  ).catch(async (err: unknown) => {
+    fondoProbe.stop();
+    await health?.close();
+    throw err;
+  });
+  const temporalProbe = await new Probe('Temporal', () => connection.workflowService.getSystemInfo({}), logger).start();
+  readiness.set('temporal', () => temporalProbe.ok);
   try {
     // Bundled with the shared configuration (workers/workflow-bundle.ts), as the tests' bundle is.
     const workflowBundle = await buildWorkflowBundle({ logger: Runtime.instance().logger });
@@ -26,11 +45,12 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundle,
       activities: createActivities({
-        fondo: new FondoClient(fondoConfig),
+        fondo,
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
       }),
       shutdownGraceTime: '10 seconds',
     });
+    readiness.set('worker', () => worker.getState() === 'RUNNING');
     logger.info(
       { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, fondo: fondoConfig.baseUrl },
       'worker started'
@@ -38,11 +58,14 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    temporalProbe.stop();
+    fondoProbe.stop();
+    await health?.close();
     await connection.close();
   }
 }
 
 main().catch((err: unknown) => {
-  createLogger('worker').fatal({ err }, 'worker failed');
-  process.exit(1);
+  if (err instanceof StoppedWhileWaiting) process.exit(0);
+  exitWithFatal('worker', 'worker failed', err);
 });

@@ -4,6 +4,7 @@ import {
   createFondoError,
   FondoError,
   isFondoError,
+  maskPath,
   parseRetryAfter,
   readErrorBody,
   type FailureInput,
@@ -111,7 +112,7 @@ describe('FondoError', () => {
       { status: 409, body: { error: 'conflict', error_description: 'clientRef in use', existingId: 'o-9' } }
     );
     expect(error.message).toBe(
-      'Fondo POST /v2/partner/client/c1/order failed: conflict (HTTP 409) conflict: clientRef in use'
+      'Fondo POST /v2/partner/client/:id/order failed: conflict (HTTP 409) conflict: clientRef in use'
     );
     expect(error).toMatchObject({
       name: 'FondoError',
@@ -123,6 +124,7 @@ describe('FondoError', () => {
       conflict: { existingId: 'o-9' },
       method: 'POST',
       path: '/v2/partner/client/c1/order',
+      route: '/v2/partner/client/:id/order',
     });
   });
 
@@ -134,7 +136,7 @@ describe('FondoError', () => {
       { status: 200, cause: 'schema', issues: ['0.amount: x'] }
     );
     expect(invalid.issues).toEqual(['0.amount: x']);
-    expect(invalid.message).toBe('Fondo GET /p failed: invalid-response (HTTP 200) 0.amount: x');
+    expect(invalid.message).toBe('Fondo GET /:id failed: invalid-response (HTTP 200) 0.amount: x');
   });
 
   it('is recognised by isFondoError across realms and not confused with other errors', () => {
@@ -147,5 +149,18 @@ describe('FondoError', () => {
     expect(isFondoError(new Error('x'))).toBe(false);
     expect(isFondoError(null)).toBe(false);
     expect(isFondoError('FondoError')).toBe(false);
+  });
+});
+
+describe('maskPath', () => {
+  it.each([
+    ['/v2/partner/client/c0ffee/order/o-1', '/v2/partner/client/:id/order/:id'],
+    ['/v2/partner/client/c1/account/a1/transaction/cash', '/v2/partner/client/:id/account/:id/transaction/cash'],
+    ['/v2/partner/client/c1/kycstatus/account/198003141002', '/v2/partner/client/:id/kycstatus/account/:id'],
+    ['/v2/partner/instrument/SE0007100128SEK', '/v2/partner/instrument/:id'],
+    ['/v2/partner/auth/token', '/v2/partner/auth/token'],
+    ['/ping', '/ping'],
+  ])('%s → %s', (path, masked) => {
+    expect(maskPath(path)).toBe(masked);
   });
 });

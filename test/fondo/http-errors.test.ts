@@ -9,6 +9,8 @@ import { clientOptions, sendRawJson, startFakeFondo, TEST_SECRET, type FakeFondo
 import { failureOf } from './helpers/failure-of';
 
 const ORDER_PATH = '/v2/partner/client/c1/order/o1';
+/** The same path as error messages show it: ids masked. */
+const ORDER_ROUTE = '/v2/partner/client/:id/order/:id';
 const ORDER = {
   id: 'o1',
   status: 'received',
@@ -45,7 +47,7 @@ describe('HTTP error statuses', () => {
     const error = await failureOf(client.getOrder('c1', 'o1'));
 
     expect(error).toMatchObject({ kind, retryable, status, fondoError: code, description: 'details' });
-    expect(error.message).toBe(`Fondo GET ${ORDER_PATH} failed: ${kind} (HTTP ${status}) ${code}: details`);
+    expect(error.message).toBe(`Fondo GET ${ORDER_ROUTE} failed: ${kind} (HTTP ${status}) ${code}: details`);
     expect(fondo.requests).toHaveLength(1); // never retried by the client
   });
 
@@ -109,7 +111,7 @@ describe('failures without a usable response', () => {
     const error = await failureOf(client.getOrder('c1', 'o1'));
 
     expect(error).toMatchObject({ kind: 'timeout', retryable: true });
-    expect(error.message).toBe(`Fondo GET ${ORDER_PATH} failed: timeout no complete response within 300 ms`);
+    expect(error.message).toBe(`Fondo GET ${ORDER_ROUTE} failed: timeout no complete response within 300 ms`);
   });
 
   it('timeout: headers arrive but the body stalls', async () => {
@@ -202,7 +204,7 @@ describe('successful status with an unusable body', () => {
       issues: ['amount: expected a decimal number'],
     });
     expect(error.message).toBe(
-      `Fondo GET ${ORDER_PATH} failed: invalid-response (HTTP 200) amount: expected a decimal number`
+      `Fondo GET ${ORDER_ROUTE} failed: invalid-response (HTTP 200) amount: expected a decimal number`
     );
   });
 
