@@ -6,13 +6,14 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
-import { assumeUniqueClientRefs, parseEnv, TemporalConfigSchema } from './config';
+import { assumeUniqueClientRefs, loadWorkerSizing, parseEnv, TemporalConfigSchema } from './config';
 import { createLogger, temporalLogger } from './logger';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
   const fondoConfig = loadFondoConfig();
+  const sizing = loadWorkerSizing();
   const logger = createLogger('worker');
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
 
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
       }),
       shutdownGraceTime: '10 seconds',
+      // Bounded cache and slots (workers/config.ts, WORKER_*): memory has a ceiling whatever the number of plans.
+      ...sizing,
     });
     logger.info(
       { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, fondo: fondoConfig.baseUrl },
