@@ -4,8 +4,10 @@
  *
  * Rules (they hold for every function here):
  * - Pure and deterministic, so it can run in Temporal workflow code: no clock, no randomness, no I/O, no
- *   environment. The only inputs are the arguments, the pinned `date-holidays` data and the runtime's
- *   Intl time-zone data.
+ *   environment. The only inputs are the arguments, the generated holiday table (shared/banking-days.generated.ts,
+ *   made by scripts/generate-banking-days.ts from the pinned `date-holidays` rules plus historical corrections, and
+ *   checked against them for every date) and the runtime's Intl time-zone data. No holiday engine runs here, so
+ *   the workflow bundle carries none.
  * - Dates are `YYYY-MM-DD`, periods `YYYY-MM`, instants UTC ISO-8601 strings (`2026-12-22T18:00:00.000Z`).
  * - Only years 1900–2100 are supported; every input is validated and bad input throws
  *   {@link CalendarInputError} naming the value. A result that would leave those years throws it too.
@@ -15,8 +17,8 @@
  *   DST rules.
  */
 import { tzOffset } from '@date-fns/tz';
-import Holidays from 'date-holidays';
 import { z } from 'zod';
+import { HOLIDAY_NAMES, HOLIDAYS_BY_YEAR, TABLE_FIRST_YEAR } from './banking-days.generated';
 
 /** First year the calendar covers. */
 export const MIN_YEAR = 1900;
@@ -195,6 +197,10 @@ function dateOfDayNumber(dayNumber: number): string {
   return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
+function yearOfDayNumber(dayNumber: number): number {
+  return new Date(dayNumber * MS_PER_DAY).getUTCFullYear();
+}
+
 /** 0 = Sunday … 6 = Saturday. */
 function weekdayOf(dayNumber: number): number {
   return new Date(dayNumber * MS_PER_DAY).getUTCDay();
@@ -208,7 +214,7 @@ function assertDayInRange(dayNumber: number, context: () => string): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Holidays: date-holidays plus a documented historical correction layer
+// Holidays: a generated table (scripts/generate-banking-days.ts, from date-holidays plus historical corrections)
 // ---------------------------------------------------------------------------------------------------------
 
 /** A day of the year that is not a banking day for a reason other than the weekend. */
@@ -219,110 +225,39 @@ export interface BankHoliday {
   name: string;
 }
 
-/** One holiday as date-holidays returns it; `rule` is the library's stable key from its SE data. */
-interface LibraryHoliday {
-  date: string;
-  name: string;
-  type: string;
-  rule: string;
+/** One year's holidays: by date (for {@link bankHolidays}) and by day number (for the banking-day scans). */
+interface YearHolidays {
+  readonly byDate: ReadonlyMap<string, string>;
+  readonly dayNumbers: ReadonlySet<number>;
 }
 
-/** Holiday types of date-holidays that close the banks: public holidays and bank-free days. */
-const NON_BANKING_TYPES: ReadonlySet<string> = new Set(['public', 'bank']);
+/** Each `MMDD` + name-index entry of a year in the generated table. */
+const TABLE_ENTRY_LENGTH = 5;
 
-/**
- * A fix for a historical Swedish rule that date-holidays 3.37 (pinned) gets wrong, applied to the library's
- * list before it is filtered to non-banking types. Tests pin a date on each side of every change.
- */
-interface HolidayCorrection {
-  readonly reason: string;
-  readonly appliesTo: (year: number) => boolean;
-  readonly correct: (holidays: LibraryHoliday[], year: number) => LibraryHoliday[];
-}
+// Decoded years, memoized. In a workflow this map lives once per workflow (the bundle's modules are per workflow),
+// so it holds only the few years a plan touches: ~16 entries each.
+const holidaysByYear = new Map<number, YearHolidays>();
 
-function requireRule(holidays: readonly LibraryHoliday[], rule: string, year: number): LibraryHoliday {
-  const found = holidays.find((h) => h.rule === rule);
-  // Invariant: the pinned library data has these rules; an upgrade that renames one must revisit the corrections.
-  if (!found) throw new Error(`date-holidays has no SE rule "${rule}" for ${year}; review HOLIDAY_CORRECTIONS`);
-  return found;
-}
-
-function asPublicHoliday(holiday: LibraryHoliday): LibraryHoliday {
-  return { ...holiday, type: 'public' };
-}
-
-const HOLIDAY_CORRECTIONS: readonly HolidayCorrection[] = [
-  {
-    // Lag (1989:253) om allmänna helgdagar listed annandag pingst until its 2004 amendment replaced it by
-    // nationaldagen from 2005 (https://sv.wikipedia.org/wiki/Annandag_pingst).
-    reason: 'annandag pingst (Easter + 50) was a public holiday until 2004; the library lists it as an observance',
-    appliesTo: (year) => year <= 2004,
-    correct: (holidays, year) => {
-      const whitMonday = requireRule(holidays, 'easter 50', year);
-      return holidays.map((h) => (h === whitMonday ? asPublicHoliday(h) : h));
-    },
-  },
-  {
-    // https://sv.wikipedia.org/wiki/Första_maj: a public holiday since 1939.
-    reason: 'första maj became a public holiday in 1939; the library lists it for every year',
-    appliesTo: (year) => year < 1939,
-    correct: (holidays, year) => {
-      const mayDay = requireRule(holidays, '05-01', year);
-      return holidays.filter((h) => h !== mayDay);
-    },
-  },
-  {
-    // The 1952 holiday reform, in force from 1953: midsommardagen moved from 24 June to the Saturday 20–26 June,
-    // alla helgons dag became a holiday on the Saturday 31 Oct–6 Nov (1 Nov had not been one since 1772), and
-    // Marie bebådelsedag (25 March) stopped being a holiday, its feast moving to a Sunday
-    // (https://www.isof.se/lar-dig-mer/kunskapsbanker/lar-dig-mer-om-arets-namn-och-handelser/handelser/allhelgonadagen ,
-    // …/handelser/jungfru-marie-bebadelsedag ; https://hogtider.wordpress.com/2013/02/15/vad-innebar-kalenderreformen-1953/).
-    // Not modelled: any pre-1953 transfer of 25 March when it fell in Holy Week (no source found).
-    reason: 'before 1953 midsummer was fixed (eve 23 June, day 24 June), 25 March was a holiday, no alla helgons dag',
-    appliesTo: (year) => year < 1953,
-    correct: (holidays, year) => {
-      const movedAway = [
-        requireRule(holidays, 'friday after 06-19', year),
-        requireRule(holidays, 'saturday after 06-20', year),
-        requireRule(holidays, 'saturday after 10-31', year),
-      ];
-      const annunciation = requireRule(holidays, '03-25 prior to 1990', year);
-      // The bank-free midsummer eve is assumed to follow midsommardagen to the day before it.
-      const fixedMidsummer: LibraryHoliday[] = [
-        { date: `${year}-06-23`, name: 'midsommarafton', type: 'bank', rule: 'correction: 06-23 prior to 1953' },
-        { date: `${year}-06-24`, name: 'midsommardagen', type: 'public', rule: 'correction: 06-24 prior to 1953' },
-      ];
-      return [
-        ...holidays.filter((h) => !movedAway.includes(h)).map((h) => (h === annunciation ? asPublicHoliday(h) : h)),
-        ...fixedMidsummer,
-      ];
-    },
-  },
-];
-
-let library: Holidays | undefined;
-const holidaysByYear = new Map<number, ReadonlyMap<string, string>>();
-
-/** Non-banking holidays of a year (weekends included) as date → name; computed once per year (~10 ms). */
-function holidaysOf(year: number): ReadonlyMap<string, string> {
+/** Non-banking holidays of a year (weekends included), decoded once per year from the generated table. */
+function holidaysOf(year: number): YearHolidays {
   const cached = holidaysByYear.get(year);
   if (cached) return cached;
-  library ??= new Holidays('SE', { languages: ['sv'] });
-  // `date` is "YYYY-MM-DD hh:mm:ss" in Swedish local time: its first 10 characters do not depend on the host TZ.
-  let holidays: LibraryHoliday[] = library
-    .getHolidays(year)
-    .map(({ date, name, type, rule }) => ({ date: date.slice(0, 10), name, type, rule }));
-  for (const correction of HOLIDAY_CORRECTIONS) {
-    if (correction.appliesTo(year)) holidays = correction.correct(holidays, year);
-  }
+  const row = HOLIDAYS_BY_YEAR[year - TABLE_FIRST_YEAR];
+  // Invariant: the table covers MIN_YEAR–MAX_YEAR (test/unit/calendar-table.test.ts) and callers validate the year.
+  if (row === undefined) throw new Error(`the banking-day table has no year ${year}`);
   const byDate = new Map<string, string>();
-  for (const h of [...holidays].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))) {
-    if (!NON_BANKING_TYPES.has(h.type)) continue;
-    const other = byDate.get(h.date);
-    byDate.set(h.date, other === undefined ? h.name : `${other} / ${h.name}`);
+  const dayNumbers = new Set<number>();
+  for (let at = 0; at < row.length; at += TABLE_ENTRY_LENGTH) {
+    const month = Number(row.slice(at, at + 2));
+    const day = Number(row.slice(at + 2, at + 4));
+    const name = HOLIDAY_NAMES[parseInt(row.charAt(at + 4), 36)];
+    if (name === undefined) throw new Error(`the banking-day table has a bad name index in ${year}`);
+    byDate.set(`${year}-${row.slice(at, at + 2)}-${row.slice(at + 2, at + 4)}`, name);
+    dayNumbers.add(dayNumberOf({ year, month, day }));
   }
-  holidaysByYear.set(year, byDate);
-  return byDate;
+  const holidays = { byDate, dayNumbers };
+  holidaysByYear.set(year, holidays);
+  return holidays;
 }
 
 /**
@@ -333,14 +268,13 @@ export function bankHolidays(year: number): readonly BankHoliday[] {
   assertInteger(year, 'year');
   const problem = yearProblem(year, year);
   if (problem) throw new CalendarInputError(problem);
-  return [...holidaysOf(year)].map(([date, name]) => ({ date, name }));
+  return [...holidaysOf(year).byDate].map(([date, name]) => ({ date, name }));
 }
 
 function isBankingDayNumber(dayNumber: number): boolean {
   const weekday = weekdayOf(dayNumber);
   if (weekday === 0 || weekday === 6) return false;
-  const date = dateOfDayNumber(dayNumber);
-  return !holidaysOf(Number(date.slice(0, 4))).has(date);
+  return !holidaysOf(yearOfDayNumber(dayNumber)).dayNumbers.has(dayNumber);
 }
 
 // ---------------------------------------------------------------------------------------------------------

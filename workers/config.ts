@@ -62,3 +62,92 @@ export function assumeUniqueClientRefs(fondoEnv: string, env: NodeJS.ProcessEnv 
   const { FONDO_UNIQUE_CLIENT_REFS } = parseEnv(ClientRefPolicySchema, env);
   return FONDO_UNIQUE_CLIENT_REFS === undefined ? fondoEnv === 'local' : FONDO_UNIQUE_CLIENT_REFS === 'true';
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Worker sizing: the workflow cache and the task slots (docs/BENCHMARKS.md "Worker memory", README Configuration)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Defaults for the worker's sizing. Every figure is a bound the worker never exceeds, chosen from the measured
+ * cost of a cached plan (docs/BENCHMARKS.md, "Worker memory"); the SDK's own default cache (~2 300 workflows on a
+ * 4 GB heap) let a worker grow until it died.
+ */
+export const WORKER_SIZING_DEFAULTS = {
+  /** Workflows kept in the worker's cache; an evicted plan resumes by replaying its (short) history. */
+  maxCachedWorkflows: 400,
+  /** Workflow tasks processed at once (at most the cache size: the SDK needs a cache slot per task). */
+  maxConcurrentWorkflowTasks: 40,
+  /** Activities (Fondo calls) in flight at once. */
+  maxConcurrentActivities: 100,
+  /** Threads running workflow code; one reusable V8 context each. */
+  workflowThreads: 1,
+} as const;
+
+/** A positive integer (or 0 where allowed) read from an environment string. */
+function envInteger(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number ${min}–${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+/**
+ * The worker's cache and concurrency. The SDK would quietly replace a few invalid combinations by others (a cache
+ * of 1 becomes 2, more workflow task slots than cache slots are cut down); here they stop the worker instead.
+ */
+export const WorkerSizingSchema = z
+  .object({
+    WORKER_MAX_CACHED_WORKFLOWS: envInteger(0, 100_000).default(WORKER_SIZING_DEFAULTS.maxCachedWorkflows),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: envInteger(2, 1_000).optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: envInteger(1, 10_000).default(WORKER_SIZING_DEFAULTS.maxConcurrentActivities),
+    WORKER_WORKFLOW_THREADS: envInteger(1, 64).default(WORKER_SIZING_DEFAULTS.workflowThreads),
+    WORKER_REUSE_V8_CONTEXT: z.enum(['true', 'false']).default('true'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.WORKER_MAX_CACHED_WORKFLOWS === 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_MAX_CACHED_WORKFLOWS'],
+        message: 'must be 0 (no cache) or at least 2',
+      });
+    }
+    const tasks = env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS;
+    if (tasks !== undefined && env.WORKER_MAX_CACHED_WORKFLOWS > 0 && tasks > env.WORKER_MAX_CACHED_WORKFLOWS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
+        message: `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${env.WORKER_MAX_CACHED_WORKFLOWS})`,
+      });
+    }
+  });
+export type WorkerSizingConfig = z.infer<typeof WorkerSizingSchema>;
+
+/** The Worker.create options that bound the worker's memory and concurrency. */
+export interface WorkerSizingOptions {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  workflowThreadPoolSize: number;
+  reuseV8Context: boolean;
+}
+
+/** Worker options from the sizing configuration (workflow task slots default to min(40, cache)). */
+export function workerSizingOptions(config: WorkerSizingConfig): WorkerSizingOptions {
+  const cache = config.WORKER_MAX_CACHED_WORKFLOWS;
+  const defaultTasks = WORKER_SIZING_DEFAULTS.maxConcurrentWorkflowTasks;
+  return {
+    maxCachedWorkflows: cache,
+    maxConcurrentWorkflowTaskExecutions:
+      config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? (cache === 0 ? defaultTasks : Math.min(cache, defaultTasks)),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS,
+    reuseV8Context: config.WORKER_REUSE_V8_CONTEXT === 'true',
+  };
+}
+
+/** {@link workerSizingOptions} of the environment; invalid values fail start-up naming the variable. */
+export function loadWorkerSizing(env: NodeJS.ProcessEnv = process.env): WorkerSizingOptions {
+  return workerSizingOptions(parseEnv(WorkerSizingSchema, env));
+}

@@ -7,7 +7,7 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
-import { assumeUniqueClientRefs, HealthConfigSchema, parseEnv, TemporalConfigSchema } from './config';
+import { assumeUniqueClientRefs, HealthConfigSchema, loadWorkerSizing, parseEnv, TemporalConfigSchema } from './config';
 import { connectWithRetry, Probe, Readiness, shutdownSignal, startHealthServer, StoppedWhileWaiting } from './health';
 import { createLogger, exitWithFatal, temporalLogger } from './logger';
 import { buildWorkflowBundle } from './workflow-bundle';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
   const healthConfig = parseEnv(HealthConfigSchema);
   const fondoConfig = loadFondoConfig();
+  const sizing = loadWorkerSizing();
   const logger = createLogger('worker');
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const fondo = new FondoClient(fondoConfig);
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
       }),
       shutdownGraceTime: '10 seconds',
+      // Bounded cache and slots (workers/config.ts, WORKER_*): memory has a ceiling whatever the number of plans.
+      ...sizing,
     });
     readiness.set('worker', () => worker.getState() === 'RUNNING');
     logger.info(
