@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { SAVINGS_TASK_QUEUE } from '../shared/task-queues';
+import { ensureLocalDevKeyFile, loadDataConverter } from '../workers/data-converter';
 import { searchAttributeFlags } from '../workers/search-attributes';
 import { createDemoPlans, DEMO_CLIENT_IDS, DEMO_PLANS } from './demo-plans';
 import { LOCAL_STACK } from './local-stack-config';
@@ -153,7 +154,13 @@ async function main(): Promise<void> {
   ]);
   await waitForPort(LOCAL_STACK.sandboxPort, 30_000);
 
+  // Payload encryption: the operator's keys if set, else a generated local development key (.data/, mode 0600).
+  const keys =
+    process.env.SAVINGS_PAYLOAD_KEYS || process.env.SAVINGS_PAYLOAD_KEYS_FILE
+      ? {}
+      : { SAVINGS_PAYLOAD_KEYS_FILE: ensureLocalDevKeyFile() };
   const env = {
+    ...keys,
     TEMPORAL_ADDRESS: `127.0.0.1:${LOCAL_STACK.temporalPort}`,
     FONDO_ENV: 'local',
     FONDO_BASE_URL: LOCAL_STACK.fondoBaseUrl,
@@ -164,7 +171,8 @@ async function main(): Promise<void> {
   start('bridge', ...tsNode('workers/event-bridge-process.ts'), env);
 
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const started = await createDemoPlans(new Client({ connection }), SAVINGS_TASK_QUEUE);
+  const dataConverter = loadDataConverter({ ...process.env, ...env }, 'local');
+  const started = await createDemoPlans(new Client({ connection, dataConverter }), SAVINGS_TASK_QUEUE);
   await connection.close();
 
   console.log(`

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { parseEnv, TemporalConfigSchema } from './config';
+import { loadDataConverter } from './data-converter';
 import { EventBridge } from './event-bridge';
 import { createLogger } from './logger';
 
@@ -25,10 +26,12 @@ const BridgeConfigSchema = TemporalConfigSchema.extend({
 async function main(): Promise<void> {
   const config = parseEnv(BridgeConfigSchema);
   const logger = createLogger('event-bridge');
+  const fondoConfig = loadFondoConfig();
+  const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const bridge = new EventBridge({
-    fondo: new FondoClient(loadFondoConfig()),
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    fondo: new FondoClient(fondoConfig),
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
     clientIds: config.EVENT_BRIDGE_CLIENT_IDS,
     logger,
   });

@@ -7,12 +7,14 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { assumeUniqueClientRefs, parseEnv, TemporalConfigSchema } from './config';
+import { loadDataConverter } from './data-converter';
 import { createLogger, temporalLogger } from './logger';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
   const fondoConfig = loadFondoConfig();
+  const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
   const logger = createLogger('worker');
   Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
 
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundle,
+      dataConverter,
       activities: createActivities({
         fondo: new FondoClient(fondoConfig),
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
