@@ -2,6 +2,7 @@
 export const LOCAL_STACK = {
   temporalPort: 7233,
   uiPort: 8233,
+  codecServerPort: 8235,
   sandboxPort: 7890,
   fondoBaseUrl: 'http://127.0.0.1:7890',
 } as const;

@@ -15,7 +15,9 @@
  * an https endpoint), so for the local stack's UI the token may instead be the path segment before
  * `/decode` (`http://127.0.0.1:8235/<token>/decode`): CODEC_SERVER_PATH_TOKEN=true, allowed on a loopback address only.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -200,4 +202,13 @@ if (require.main === module) {
     createLogger('codec-server').fatal({ err: (err as Error).message }, 'codec server failed');
     process.exit(1);
   });
+}
+
+/** The local stack's generated operator token (mode 0600), kept across restarts. */
+export function ensureLocalDevTokenFile(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

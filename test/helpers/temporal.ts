@@ -36,6 +36,8 @@ async function withStartRetry<T>(start: () => Promise<T>): Promise<T> {
 export interface EnvOptions {
   /** The client's data converter (payload encryption: test/helpers/payload-keys.ts); workers need the same. */
   dataConverter?: DataConverter;
+  /** Dev server only: serve the Web UI on this port, with these extra flags (e.g. `--ui-codec-endpoint`). */
+  ui?: { port: number; extraArgs?: string[] };
 }
 
 /** A time-skipping environment on the real Java test server, with the project's search attributes. */
@@ -58,7 +60,12 @@ export async function createDevEnv(options: EnvOptions = {}): Promise<TestWorkfl
       server: {
         executable: serverExecutable('cli'),
         searchAttributes: [...ALL_SEARCH_ATTRIBUTE_KEYS],
-        extraArgs: ['--dynamic-config-value', 'history.longPollExpirationInterval="5s"'],
+        ...(options.ui ? { ui: true, uiPort: options.ui.port } : {}),
+        extraArgs: [
+          '--dynamic-config-value',
+          'history.longPollExpirationInterval="5s"',
+          ...(options.ui?.extraArgs ?? []),
+        ],
       },
     })
   );
