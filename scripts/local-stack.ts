@@ -183,8 +183,16 @@ async function main(): Promise<void> {
     CODEC_SERVER_PATH_TOKEN: 'true',
     CODEC_SERVER_CORS_ORIGINS: `http://localhost:${LOCAL_STACK.uiPort},http://127.0.0.1:${LOCAL_STACK.uiPort}`,
   });
-  start('worker', ...tsNode('workers/worker.ts'), env);
-  start('bridge', ...tsNode('workers/event-bridge-process.ts'), env);
+  start('worker', ...tsNode('workers/worker.ts'), {
+    ...env,
+    METRICS_PORT: String(LOCAL_STACK.workerMetricsPort),
+    TEMPORAL_METRICS_PORT: String(LOCAL_STACK.workerSdkMetricsPort),
+  });
+  start('bridge', ...tsNode('workers/event-bridge-process.ts'), {
+    ...env,
+    METRICS_PORT: String(LOCAL_STACK.bridgeMetricsPort),
+    METRICS_PLAN_SCAN_INTERVAL_MS: '15000',
+  });
 
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const dataConverter = loadDataConverter({ ...process.env, ...env }, 'local');
@@ -196,6 +204,7 @@ Local stack is up.
   Temporal UI      http://localhost:${LOCAL_STACK.uiPort}   (savings plans: WorkflowType = 'savingsPlanWorkflow')
   Codec server     ${codecUrl}   (payloads are encrypted; the UI decrypts through it. CLI: temporal workflow show -w <id>
                    --address 127.0.0.1:${LOCAL_STACK.temporalPort} --codec-endpoint ${codecUrl} --codec-auth "Bearer $(cat .data/codec-server-token.local-dev)")
+  Metrics          worker http://127.0.0.1:${LOCAL_STACK.workerMetricsPort}/metrics (SDK runtime: :${LOCAL_STACK.workerSdkMetricsPort}/metrics), bridge http://127.0.0.1:${LOCAL_STACK.bridgeMetricsPort}/metrics
   Temporal gRPC    127.0.0.1:${LOCAL_STACK.temporalPort}
   Fondo sandbox    ${LOCAL_STACK.fondoBaseUrl}   (business clock ×${SANDBOX_SPEED}; control API: ${LOCAL_STACK.fondoBaseUrl}/_sandbox)
   State            .data/ (Temporal SQLite and sandbox state survive restarts; delete .data/ to start afresh)

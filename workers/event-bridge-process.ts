@@ -9,6 +9,14 @@ import { parseEnv, TemporalConfigSchema } from './config';
 import { loadDataConverter } from './data-converter';
 import { EventBridge } from './event-bridge';
 import { createLogger } from './logger';
+import {
+  createMetrics,
+  MetricsConfigSchema,
+  observeFondoEvents,
+  registerBridgeStats,
+  serveMetrics,
+  startPlanScan,
+} from './metrics';
 
 const BridgeConfigSchema = TemporalConfigSchema.extend({
   /** Comma-separated Fondo client ids whose events are bridged. */
@@ -28,17 +36,32 @@ async function main(): Promise<void> {
   const logger = createLogger('event-bridge');
   const fondoConfig = loadFondoConfig();
   const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
+  const metricsConfig = parseEnv(MetricsConfigSchema); // workers/metrics.ts: METRICS_PORT, METRICS_PLAN_SCAN_*
+  const metrics = createMetrics('event-bridge');
+  metrics.bridgeSubscriptions.set(config.EVENT_BRIDGE_CLIENT_IDS.length);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const bridge = new EventBridge({
-    fondo: new FondoClient(fondoConfig),
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
+    fondo: observeFondoEvents(new FondoClient(fondoConfig), metrics),
+    temporal,
     clientIds: config.EVENT_BRIDGE_CLIENT_IDS,
     logger,
   });
+  registerBridgeStats(metrics, bridge.stats);
+  const stopScan = startPlanScan(
+    { client: temporal, metrics, logger, limit: metricsConfig.METRICS_PLAN_SCAN_LIMIT },
+    metricsConfig.METRICS_PLAN_SCAN_INTERVAL_MS
+  );
+  const metricsServer =
+    metricsConfig.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, metricsConfig.METRICS_HOST, metricsConfig.METRICS_PORT);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    stopScan();
+    metricsServer?.close();
     void bridge
       .stop()
       .then(() => connection.close())

@@ -9,6 +9,13 @@ import { FondoClient, loadFondoConfig } from '../fondo';
 import { assumeUniqueClientRefs, parseEnv, TemporalConfigSchema } from './config';
 import { loadDataConverter } from './data-converter';
 import { createLogger, temporalLogger } from './logger';
+import {
+  activityMetricsInterceptor,
+  createMetrics,
+  MetricsConfigSchema,
+  runtimeTelemetryOptions,
+  serveMetrics,
+} from './metrics';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
@@ -16,7 +23,17 @@ async function main(): Promise<void> {
   const fondoConfig = loadFondoConfig();
   const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
   const logger = createLogger('worker');
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const metricsConfig = parseEnv(MetricsConfigSchema); // workers/metrics.ts: METRICS_PORT, TEMPORAL_METRICS_PORT
+  const metrics = createMetrics('worker');
+  Runtime.install({
+    logger: temporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: runtimeTelemetryOptions(metricsConfig),
+  });
+  const metricsServer =
+    metricsConfig.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, metricsConfig.METRICS_HOST, metricsConfig.METRICS_PORT);
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
@@ -28,6 +45,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundle,
       dataConverter,
+      interceptors: { activity: [activityMetricsInterceptor(metrics)] },
       activities: createActivities({
         fondo: new FondoClient(fondoConfig),
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
@@ -41,6 +59,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    metricsServer?.close();
     await connection.close();
   }
 }
