@@ -32,6 +32,7 @@ import { MonthlyAmountSchema, describeIssue } from '../shared/plan';
 import { PlanIdSchema } from '../shared/ids';
 import { FondoClientIdKey, NextDebitDateKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
 import { parseEnv, TemporalConfigSchema } from '../workers/config';
+import { loadDataConverter } from '../workers/data-converter';
 import { connectivityCheck, savingsPlanWorkflow } from '../workflows';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { PeriodSchema } from '../shared/calendar';
@@ -81,6 +82,7 @@ function print(human: string, json: unknown): void {
 
 async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
   const config = parseEnv(TemporalConfigSchema);
+  const dataConverter = loadDataConverter(); // payload encryption keys (workers/data-converter.ts)
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
@@ -88,7 +90,10 @@ async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<
     throw new CliFailure(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(err as Error).message}`);
   }
   try {
-    return await fn(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+    return await fn(
+      new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
+      config.TEMPORAL_TASK_QUEUE
+    );
   } finally {
     await connection.close();
   }

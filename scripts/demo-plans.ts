@@ -9,6 +9,7 @@ import { planWorkflowId } from '../shared/ids';
 import { PlanInputSchema, type PlanInput } from '../shared/plan';
 import { FondoClientIdKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
 import { savingsPlanWorkflow } from '../workflows';
+import { loadDataConverter } from '../workers/data-converter';
 
 const CLIENT_1 = 'c0000000-0000-4000-8000-000000000001';
 const CLIENT_2 = 'c0000000-0000-4000-8000-000000000002';
@@ -124,7 +125,7 @@ if (require.main === module) {
   void (async () => {
     const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
     const started = await createDemoPlans(
-      new Client({ connection }),
+      new Client({ connection, dataConverter: loadDataConverter() }),
       process.env.TEMPORAL_TASK_QUEUE ?? 'fondo-savings'
     );
     console.log(started.length ? `started demo plans: ${started.join(', ')}` : 'demo plans already exist');

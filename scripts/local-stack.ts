@@ -13,6 +13,8 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { SAVINGS_TASK_QUEUE } from '../shared/task-queues';
+import { ensureLocalDevTokenFile } from '../workers/codec-server';
+import { ensureLocalDevKeyFile, loadDataConverter } from '../workers/data-converter';
 import { searchAttributeFlags } from '../workers/search-attributes';
 import { createDemoPlans, DEMO_CLIENT_IDS, DEMO_PLANS } from './demo-plans';
 import { LOCAL_STACK } from './local-stack-config';
@@ -155,6 +157,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
   mkdirSync(DATA, { recursive: true });
 
+  // Payload encryption: the operator's keys if set, else a generated local development key (.data/, mode 0600).
+  const keys =
+    process.env.SAVINGS_PAYLOAD_KEYS || process.env.SAVINGS_PAYLOAD_KEYS_FILE
+      ? {}
+      : { SAVINGS_PAYLOAD_KEYS_FILE: ensureLocalDevKeyFile() };
+  // Codec server: the UI decrypts payloads through it. The UI cannot send a bearer token, so the local UI's endpoint
+  // carries the token as a path segment (loopback only; workers/codec-server.ts).
+  const codecToken =
+    process.env.CODEC_SERVER_TOKEN ?? ensureLocalDevTokenFile(path.join(DATA, 'codec-server-token.local-dev'));
+  const codecUrl = `http://127.0.0.1:${LOCAL_STACK.codecServerPort}`;
+
   const cli = process.env.TEMPORAL_CLI_PATH ?? path.join(ROOT, '.tools/bin/temporal');
   start('temporal', cli, [
     'server',
@@ -170,6 +183,8 @@ async function main(): Promise<void> {
     '--log-level',
     'error',
     ...searchAttributeFlags(),
+    '--ui-codec-endpoint',
+    `${codecUrl}/${codecToken}`,
   ]);
   await waitForPort(LOCAL_STACK.temporalPort, 30_000);
 
@@ -186,22 +201,44 @@ async function main(): Promise<void> {
   await waitForPort(LOCAL_STACK.sandboxPort, 30_000);
 
   const env = {
+    ...keys,
     TEMPORAL_ADDRESS: `127.0.0.1:${LOCAL_STACK.temporalPort}`,
     FONDO_ENV: 'local',
     FONDO_BASE_URL: LOCAL_STACK.fondoBaseUrl,
     EVENT_BRIDGE_CLIENT_IDS: DEMO_CLIENT_IDS.join(','),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
-  start('worker', ...tsNode('workers/worker.ts'), { ...env, HEALTH_PORT: String(HEALTH_PORTS.worker) });
-  start('bridge', ...tsNode('workers/event-bridge-process.ts'), { ...env, HEALTH_PORT: String(HEALTH_PORTS.bridge) });
+  start('codec', ...tsNode('workers/codec-server.ts'), {
+    ...keys,
+    CODEC_SERVER_PORT: String(LOCAL_STACK.codecServerPort),
+    CODEC_SERVER_TOKEN: codecToken,
+    CODEC_SERVER_PATH_TOKEN: 'true',
+    CODEC_SERVER_CORS_ORIGINS: `http://localhost:${LOCAL_STACK.uiPort},http://127.0.0.1:${LOCAL_STACK.uiPort}`,
+  });
+  start('worker', ...tsNode('workers/worker.ts'), {
+    ...env,
+    HEALTH_PORT: String(HEALTH_PORTS.worker),
+    METRICS_PORT: String(LOCAL_STACK.workerMetricsPort),
+    TEMPORAL_METRICS_PORT: String(LOCAL_STACK.workerSdkMetricsPort),
+  });
+  start('bridge', ...tsNode('workers/event-bridge-process.ts'), {
+    ...env,
+    HEALTH_PORT: String(HEALTH_PORTS.bridge),
+    METRICS_PORT: String(LOCAL_STACK.bridgeMetricsPort),
+    METRICS_PLAN_SCAN_INTERVAL_MS: '15000',
+  });
 
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const started = await createDemoPlans(new Client({ connection }), SAVINGS_TASK_QUEUE);
+  const dataConverter = loadDataConverter({ ...process.env, ...env }, 'local');
+  const started = await createDemoPlans(new Client({ connection, dataConverter }), SAVINGS_TASK_QUEUE);
   await connection.close();
 
   console.log(`
 Local stack is up.
   Temporal UI      http://localhost:${LOCAL_STACK.uiPort}   (savings plans: WorkflowType = 'savingsPlanWorkflow')
+  Codec server     ${codecUrl}   (payloads are encrypted; the UI decrypts through it. CLI: temporal workflow show -w <id>
+                   --address 127.0.0.1:${LOCAL_STACK.temporalPort} --codec-endpoint ${codecUrl} --codec-auth "Bearer $(cat .data/codec-server-token.local-dev)")
+  Metrics          worker http://127.0.0.1:${LOCAL_STACK.workerMetricsPort}/metrics (SDK runtime: :${LOCAL_STACK.workerSdkMetricsPort}/metrics), bridge http://127.0.0.1:${LOCAL_STACK.bridgeMetricsPort}/metrics
   Temporal gRPC    127.0.0.1:${LOCAL_STACK.temporalPort}
   Fondo sandbox    ${LOCAL_STACK.fondoBaseUrl}   (business clock ×${SANDBOX_SPEED}; control API: ${LOCAL_STACK.fondoBaseUrl}/_sandbox)
   Health           worker http://127.0.0.1:${HEALTH_PORTS.worker}/readyz   bridge http://127.0.0.1:${HEALTH_PORTS.bridge}/readyz   (/livez too)

@@ -8,9 +8,18 @@ import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { HealthConfigSchema, parseEnv, TemporalConfigSchema } from './config';
+import { loadDataConverter } from './data-converter';
 import { EventBridge } from './event-bridge';
 import { connectWithRetry, Probe, Readiness, shutdownSignal, startHealthServer, StoppedWhileWaiting } from './health';
 import { createLogger, exitWithFatal } from './logger';
+import {
+  createMetrics,
+  MetricsConfigSchema,
+  observeFondoEvents,
+  registerBridgeStats,
+  serveMetrics,
+  startPlanScan,
+} from './metrics';
 
 const BridgeConfigSchema = TemporalConfigSchema.extend({
   /** Comma-separated Fondo client ids whose events are bridged. */
@@ -30,6 +39,14 @@ async function main(): Promise<void> {
   const healthConfig = parseEnv(HealthConfigSchema);
   const fondoConfig = loadFondoConfig();
   const logger = createLogger('event-bridge');
+  const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
+  const metricsConfig = parseEnv(MetricsConfigSchema); // workers/metrics.ts: METRICS_PORT, METRICS_PLAN_SCAN_*
+  const metrics = createMetrics('event-bridge');
+  metrics.bridgeSubscriptions.set(config.EVENT_BRIDGE_CLIENT_IDS.length);
+  const metricsServer =
+    metricsConfig.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, metricsConfig.METRICS_HOST, metricsConfig.METRICS_PORT);
   const stopping = shutdownSignal();
 
   // Ready = connected to Temporal (and signals going through), every subscription to Fondo live.
@@ -43,22 +60,31 @@ async function main(): Promise<void> {
       { logger, signal: stopping }
     );
   } catch (err) {
+    metricsServer?.close();
     await health?.close();
     throw err;
   }
   const temporalProbe = await new Probe('Temporal', () => connection.workflowService.getSystemInfo({}), logger).start();
   readiness.set('temporal', () => temporalProbe.ok);
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const bridge = new EventBridge({
-    fondo: new FondoClient(fondoConfig),
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    fondo: observeFondoEvents(new FondoClient(fondoConfig), metrics),
+    temporal,
     clientIds: config.EVENT_BRIDGE_CLIENT_IDS,
     logger,
   });
+  registerBridgeStats(metrics, bridge.stats);
+  const stopScan = startPlanScan(
+    { client: temporal, metrics, logger, limit: metricsConfig.METRICS_PLAN_SCAN_LIMIT },
+    metricsConfig.METRICS_PLAN_SCAN_INTERVAL_MS
+  );
   readiness.set('subscriptions', () => bridge.health().subscriptions);
   readiness.set('signals', () => bridge.health().signals);
 
   const shutDown = async (): Promise<void> => {
     temporalProbe.stop();
+    stopScan();
+    metricsServer?.close();
     await bridge.stop();
     await health?.close();
     await connection.close();

@@ -8,8 +8,16 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { assumeUniqueClientRefs, HealthConfigSchema, loadWorkerSizing, parseEnv, TemporalConfigSchema } from './config';
+import { loadDataConverter } from './data-converter';
 import { connectWithRetry, Probe, Readiness, shutdownSignal, startHealthServer, StoppedWhileWaiting } from './health';
 import { createLogger, exitWithFatal, temporalLogger } from './logger';
+import {
+  activityMetricsInterceptor,
+  createMetrics,
+  MetricsConfigSchema,
+  runtimeTelemetryOptions,
+  serveMetrics,
+} from './metrics';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
@@ -17,8 +25,19 @@ async function main(): Promise<void> {
   const healthConfig = parseEnv(HealthConfigSchema);
   const fondoConfig = loadFondoConfig();
   const sizing = loadWorkerSizing();
+  const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
   const logger = createLogger('worker');
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const metricsConfig = parseEnv(MetricsConfigSchema); // workers/metrics.ts: METRICS_PORT, TEMPORAL_METRICS_PORT
+  const metrics = createMetrics('worker');
+  Runtime.install({
+    logger: temporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: runtimeTelemetryOptions(metricsConfig),
+  });
+  const metricsServer =
+    metricsConfig.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, metricsConfig.METRICS_HOST, metricsConfig.METRICS_PORT);
   const fondo = new FondoClient(fondoConfig);
 
   // Ready = connected to Temporal and Fondo, and the worker polling.
@@ -32,6 +51,7 @@ async function main(): Promise<void> {
     { logger, signal: shutdownSignal() }
   ).catch(async (err: unknown) => {
     fondoProbe.stop();
+    metricsServer?.close();
     await health?.close();
     throw err;
   });
@@ -45,6 +65,8 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundle,
+      dataConverter,
+      interceptors: { activity: [activityMetricsInterceptor(metrics)] },
       activities: createActivities({
         fondo,
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
@@ -64,6 +86,7 @@ async function main(): Promise<void> {
     temporalProbe.stop();
     fondoProbe.stop();
     await health?.close();
+    metricsServer?.close();
     await connection.close();
   }
 }

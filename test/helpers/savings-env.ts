@@ -7,8 +7,9 @@ import type { Sandbox } from '../../sandbox/server';
 import { addPeriods, periodOf } from '../../shared/calendar';
 import type { PlanInput } from '../../shared/plan';
 import { EventBridge } from '../../workers/event-bridge';
+import { testDataConverter } from './payload-keys';
 import { CLIENT_1, type SandboxApi, startTestSandbox } from './sandbox';
-import { createDevEnv, createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from './temporal';
+import { createDevEnv, createTimeSkippingEnv, type EnvOptions, uniqueTaskQueue, workflowBundle } from './temporal';
 
 /**
  * A Temporal environment, the Fondo sandbox and a worker wired together for workflow tests.
@@ -40,8 +41,17 @@ export async function createSavingsEnv(options: {
   kind?: 'time-skipping' | 'dev';
   bridge?: boolean;
   name: string;
+  /** Payload encryption (default on); off only to record plain replay histories. */
+  encryption?: boolean;
+  /** Dev server only: its Web UI (test/helpers/temporal.ts). */
+  ui?: EnvOptions['ui'];
 }): Promise<SavingsEnv> {
-  const env = options.kind === 'dev' ? await createDevEnv() : await createTimeSkippingEnv();
+  // Every savings test runs with payload encryption, as production does (test/helpers/payload-keys.ts).
+  const dataConverter = options.encryption === false ? undefined : testDataConverter();
+  const env =
+    options.kind === 'dev'
+      ? await createDevEnv({ dataConverter, ui: options.ui })
+      : await createTimeSkippingEnv({ dataConverter });
   const start = await env.currentTimeMs();
   const { sandbox, api } = await startTestSandbox({ startMs: start, heartbeatIntervalMs: 500 });
   if (options.kind !== 'dev') sandbox.engine.clock.follow(() => env.currentTimeMs());
@@ -59,6 +69,7 @@ export async function createSavingsEnv(options: {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
+      dataConverter,
       activities: createActivities({ fondo, assumeUniqueClientRefs: true }),
       ...extra,
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type WorkflowBundle } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTE_KEYS } from '../../shared/search-attributes';
@@ -32,23 +33,39 @@ async function withStartRetry<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface EnvOptions {
+  /** The client's data converter (payload encryption: test/helpers/payload-keys.ts); workers need the same. */
+  dataConverter?: DataConverter;
+  /** Dev server only: serve the Web UI on this port, with these extra flags (e.g. `--ui-codec-endpoint`). */
+  ui?: { port: number; extraArgs?: string[] };
+}
+
 /** A time-skipping environment on the real Java test server, with the project's search attributes. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnv(options: EnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const env = await withStartRetry(() =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: serverExecutable('test-server') } })
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: serverExecutable('test-server') },
+      client: { dataConverter: options.dataConverter },
+    })
   );
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
 
 /** A real dev server (Temporal CLI, SQLite in memory) with the project's search attributes. */
-export async function createDevEnv(): Promise<TestWorkflowEnvironment> {
+export async function createDevEnv(options: EnvOptions = {}): Promise<TestWorkflowEnvironment> {
   return withStartRetry(() =>
     TestWorkflowEnvironment.createLocal({
+      client: { dataConverter: options.dataConverter },
       server: {
         executable: serverExecutable('cli'),
         searchAttributes: [...ALL_SEARCH_ATTRIBUTE_KEYS],
-        extraArgs: ['--dynamic-config-value', 'history.longPollExpirationInterval="5s"'],
+        ...(options.ui ? { ui: true, uiPort: options.ui.port } : {}),
+        extraArgs: [
+          '--dynamic-config-value',
+          'history.longPollExpirationInterval="5s"',
+          ...(options.ui?.extraArgs ?? []),
+        ],
       },
     })
   );

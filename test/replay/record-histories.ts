@@ -43,7 +43,7 @@ function encode(history: temporal.api.history.v1.IHistory): Uint8Array {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const s: SavingsEnv = await createSavingsEnv({ name: 'record' });
+  const s: SavingsEnv = await createSavingsEnv({ name: 'record', encryption: false });
   try {
     const client = s.env.client;
     const fifty = [
