@@ -122,7 +122,7 @@ describe('sandbox business clock', () => {
     } finally {
       await sandbox.close();
     }
-  });
+  }, 30_000); // waits up to 10 s of real time for the lifecycle
 
   it('follow mode: business time tracks an external source before each request', async () => {
     let external = MONDAY_0900;
