@@ -170,7 +170,7 @@ describe('sandbox auth, errors and state file', () => {
     const { sandbox, api } = await startTestSandbox();
     try {
       const bad = await api.control('POST', '/accounts', {
-        account: { ...(accountBody(77)), id: 'e0000000-0000-4000-8000-000000000077' },
+        account: { ...accountBody(77), id: 'e0000000-0000-4000-8000-000000000077' },
         allocation: [{ instrument: FUND.norrsken, allocation: 'abc' }],
       });
       expect(bad.status).toBe(400);
