@@ -17,10 +17,11 @@ export type PlanStateValue =
   | 'cancelled'
   | 'completed';
 
-/** Where a cycle is. */
+/** Where a cycle is. `paid`: the money is in (the payment completed); the split has not run yet. */
 export type CyclePhase =
   | 'pre-check'
   | 'waiting-payment'
+  | 'paid'
   | 'waiting-turn'
   | 'blocked-kyc'
   | 'investing'

@@ -17,12 +17,19 @@
 import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, InvestmentSnapshot, PlaceOrderResult } from '../activities';
 import { rebalanceClientRef } from '../shared/ids';
-import { orderEventSignal, rebalanceStatusQuery, retryNowSignal } from '../shared/messages';
+import {
+  NoPayload,
+  OrderEventPayload,
+  orderEventSignal,
+  rebalanceStatusQuery,
+  retryNowSignal,
+} from '../shared/messages';
 import { formatSek } from '../shared/money';
 import type { AllocationSource, PlanRebalancePolicy } from '../shared/plan';
 import { planRebalance, type DriftSummary, type RebalanceDecision } from '../shared/rebalance';
 import type { RebalanceRunRecord } from '../shared/status';
 import { fondoRead, fondoWrite } from './activity-options';
+import { onSignal } from './messages';
 import { OrderBook } from './order-book';
 import { DAY_MS, kycRecheckDelayMs, nowIso, nowMs, waitUntil } from './time';
 
@@ -46,8 +53,8 @@ type Phase = 'snapshot' | 'blocked-kyc' | 'selling' | 'buying' | 'completed';
 
 export async function rebalanceWorkflow(input: RebalanceInput): Promise<RebalanceRunRecord> {
   const run = new RebalanceRun(input);
-  setHandler(orderEventSignal, (e) => run.book.onEvent(e));
-  setHandler(retryNowSignal, () => void (run.retryRequested = true));
+  onSignal(orderEventSignal, OrderEventPayload, (e) => run.book.onEvent(e));
+  onSignal(retryNowSignal, NoPayload, () => void (run.retryRequested = true));
   setHandler(rebalanceStatusQuery, () => ({ ...run.record(), phase: run.phase }));
   return run.run();
 }

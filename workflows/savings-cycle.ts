@@ -30,6 +30,10 @@ import { apportion, splitDeposit, type SplitDecision } from '../shared/allocatio
 import { addBankingDays, earliestDebitDate, nextBankingDay, stockholmDate, stockholmTime } from '../shared/calendar';
 import { paymentClientRef, subscriptionClientRef } from '../shared/ids';
 import {
+  NoPayload,
+  OrderEventPayload,
+  OrderTurnPayload,
+  PaymentEventPayload,
   childPhaseSignal,
   cycleStatusQuery,
   orderEventSignal,
@@ -44,6 +48,7 @@ import type { AllocationSource, CycleOutcome, SavingsPolicies } from '../shared/
 import { cashFlowAllocation } from '../shared/rebalance';
 import type { CyclePhase, CycleStatus, CycleSummary, LegAmount, PaymentAttempt } from '../shared/status';
 import { fondoRead, fondoWrite } from './activity-options';
+import { onSignal } from './messages';
 import { OrderBook, type TrackedOrder } from './order-book';
 import { DAY_MS, HOUR_MS, kycRecheckDelayMs, nowIso, nowMs, waitUntil } from './time';
 
@@ -80,10 +85,10 @@ interface HeldLeg extends LegAmount {
 export async function savingsCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
   const cycle = new Cycle(input);
   setHandler(cycleStatusQuery, () => cycle.status());
-  setHandler(paymentEventSignal, (e) => cycle.onPaymentEvent(e));
-  setHandler(orderEventSignal, (e) => cycle.onOrderEvent(e));
-  setHandler(retryNowSignal, () => void (cycle.retryRequested = true));
-  setHandler(orderTurnSignal, ({ open }) => void (cycle.turnOpen = open));
+  onSignal(paymentEventSignal, PaymentEventPayload, (e) => cycle.onPaymentEvent(e));
+  onSignal(orderEventSignal, OrderEventPayload, (e) => cycle.onOrderEvent(e));
+  onSignal(retryNowSignal, NoPayload, () => void (cycle.retryRequested = true));
+  onSignal(orderTurnSignal, OrderTurnPayload, ({ open }) => void (cycle.turnOpen = open));
   return cycle.run();
 }
 

@@ -33,13 +33,11 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { z } from 'zod';
 import type { Activities } from '../activities';
 import {
   addBankingDays,
   addPeriods,
   comparePeriods,
-  DayOfMonthSchema,
   debitDate as scheduledDebitDate,
   earliestDebitDate,
   stockholmDate,
@@ -48,6 +46,14 @@ import {
 } from '../shared/calendar';
 import { cycleWorkflowId, rebalanceWorkflowId } from '../shared/ids';
 import {
+  CancelPlanPayload,
+  ChangeAllocationOverridePayload,
+  ChangeAmountPayload,
+  ChangeDayOfMonthPayload,
+  ChangeRebalancePolicyPayload,
+  ChildPhasePayload,
+  NoPayload,
+  PausePayload,
   cancelPlanSignal,
   changeAllocationOverrideUpdate,
   changeAmountUpdate,
@@ -63,16 +69,7 @@ import {
   skipNextPeriodSignal,
 } from '../shared/messages';
 import { dec, SEK_SCALE } from '../shared/money';
-import {
-  describeIssue,
-  MonthlyAmountSchema,
-  PlanInputSchema,
-  PlanRebalancePolicySchema,
-  WeightsSchema,
-  type Plan,
-  type PlanCarriedState,
-  type PlanInput,
-} from '../shared/plan';
+import { describeIssue, PlanInputSchema, type Plan, type PlanCarriedState, type PlanInput } from '../shared/plan';
 import { isOutsideBand } from '../shared/rebalance';
 import { nextCalendarRebalanceDate } from '../shared/rebalance-schedule';
 import {
@@ -85,6 +82,7 @@ import {
 import type { CyclePhase, CycleSummary, PlanStateValue, PlanStatus, RebalanceRunRecord } from '../shared/status';
 import { FailureType } from '../shared/failure-types';
 import { fondoRead } from './activity-options';
+import { issueShape, onSignal, onUpdate } from './messages';
 import { rebalanceWorkflow, type RebalanceInput } from './rebalance';
 import { savingsCycleWorkflow, type CycleInput } from './savings-cycle';
 import { DAY_MS, nowIso, nowMs, waitUntil } from './time';
@@ -161,54 +159,57 @@ class PlanEntity {
 
   registerHandlers(): void {
     const changed = () => void (this.wake = true);
+    const open = () => this.assertOpen();
     setHandler(planStatusQuery, () => this.status());
-    setHandler(pauseSignal, (arg) => {
+    onSignal(pauseSignal, PausePayload, (arg) => {
       if (!this.st.paused) this.st.paused = { since: nowIso(), reason: arg?.reason ?? 'paused by operator' };
       changed();
     });
-    setHandler(resumeSignal, () => {
+    onSignal(resumeSignal, NoPayload, () => {
       this.st.paused = null;
       this.st.attention = [];
       this.st.consecutiveFailedPeriods = 0;
       changed();
     });
-    setHandler(skipNextPeriodSignal, () => {
+    onSignal(skipNextPeriodSignal, NoPayload, () => {
       if (!this.st.skipPeriods.includes(this.st.nextPeriod)) this.st.skipPeriods.push(this.st.nextPeriod);
       changed();
     });
-    setHandler(cancelPlanSignal, (arg) => {
+    onSignal(cancelPlanSignal, CancelPlanPayload, (arg) => {
       this.st.cancelled ??= { at: nowIso(), reason: arg?.reason ?? 'cancelled by operator' };
       delete this.st.pendingRebalance;
       changed();
     });
-    setHandler(rebalanceNowSignal, () => {
+    onSignal(rebalanceNowSignal, NoPayload, () => {
       if (!this.st.cancelled) this.st.pendingRebalance = { trigger: 'admin', requestedAt: nowIso() };
       changed();
     });
-    setHandler(retryNowSignal, async () => {
+    onSignal(retryNowSignal, NoPayload, async () => {
       const targets = [
         ...[...this.cycles.values()].map((c) => c.workflowId),
         ...(this.rebalance ? [this.rebalance.workflowId] : []),
       ];
       for (const id of targets) await signalChild(id, () => getExternalWorkflowHandle(id).signal(retryNowSignal));
     });
-    setHandler(childPhaseSignal, ({ workflowId, phase }) => {
+    onSignal(childPhaseSignal, ChildPhasePayload, ({ workflowId, phase }) => {
       for (const c of this.cycles.values())
         if (c.workflowId === workflowId && phase !== 'rebalancing' && phase !== 'done') c.phase = phase;
       changed();
     });
 
-    setHandler(
+    onUpdate(
       changeAmountUpdate,
+      ChangeAmountPayload,
       ({ amount }) => {
         this.amount = amount;
         changed();
         return { appliesFrom: this.st.nextPeriod };
       },
-      { validator: ({ amount }) => (this.assertOpen(), validate(MonthlyAmountSchema, amount, 'amount')) }
+      open
     );
-    setHandler(
+    onUpdate(
       changeDayOfMonthUpdate,
+      ChangeDayOfMonthPayload,
       ({ dayOfMonth }) => {
         // The change applies to the next period not yet submitted, unless its new deadline has already passed:
         // then that period keeps its schedule and the new day starts the period after.
@@ -219,10 +220,11 @@ class PlanEntity {
         changed();
         return { appliesFrom: from, nextDebitDate: scheduledDebitDate(from, dayOfMonth) };
       },
-      { validator: ({ dayOfMonth }) => (this.assertOpen(), validate(DayOfMonthSchema, dayOfMonth, 'dayOfMonth')) }
+      open
     );
-    setHandler(
+    onUpdate(
       changeAllocationOverrideUpdate,
+      ChangeAllocationOverridePayload,
       async ({ weights }) => {
         if (weights) {
           const unknown = await read.unknownFunds({
@@ -239,21 +241,17 @@ class PlanEntity {
         changed();
         return { appliesFrom: this.st.nextPeriod };
       },
-      {
-        validator: ({ weights }) => (
-          this.assertOpen(),
-          weights === null || validate(WeightsSchema, weights, 'weights')
-        ),
-      }
+      open
     );
-    setHandler(
+    onUpdate(
       changeRebalancePolicyUpdate,
+      ChangeRebalancePolicyPayload,
       ({ policy }) => {
-        this.rebalancePolicy = PlanRebalancePolicySchema.parse(policy);
+        this.rebalancePolicy = policy;
         changed();
         return { policy: this.rebalancePolicy };
       },
-      { validator: ({ policy }) => (this.assertOpen(), validate(PlanRebalancePolicySchema, policy, 'policy')) }
+      open
     );
   }
 
@@ -665,16 +663,26 @@ class PlanEntity {
     return this.idle() && (this.handledThisRun > 0 || workflowInfo().continueAsNewSuggested);
   }
 
+  /**
+   * The next run's input, checked against the schema the next run parses BEFORE continue-as-new: a run never
+   * starts from state it would reject. A breach is a bug; failing the workflow task (not the execution) keeps the
+   * plan alive, visible and replayable after a fix.
+   */
   private async continueAsNew(): Promise<never> {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof savingsPlanWorkflow>({
+    const next: PlanInput = {
       ...this.plan,
       amount: this.amount,
       dayOfMonth: this.dayOfMonth,
       allocation: this.allocation,
       rebalance: this.rebalancePolicy,
       state: this.st,
-    });
+    };
+    const checked = PlanInputSchema.safeParse(next);
+    if (!checked.success) {
+      throw new Error(`the plan's next run would reject its state: ${JSON.stringify(issueShape(checked.error))}`);
+    }
+    return continueAsNew<typeof savingsPlanWorkflow>(next);
   }
 
   private finish(): PlanResult {
@@ -689,13 +697,6 @@ class PlanEntity {
       carry: this.st.carry,
     };
   }
-}
-
-/** An update validator's check: a plain Error rejects the update before it enters history. */
-function validate(schema: z.ZodType, value: unknown, field: string): true {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new Error(`${field}: ${describeIssue(result.error)}`);
-  return true;
 }
 
 async function signalChild(workflowId: string, send: () => Promise<void>): Promise<void> {
