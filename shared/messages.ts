@@ -12,6 +12,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { DayOfMonthSchema, type DayOfMonth } from './calendar';
+import { orderStateOfFondo } from './fondo-custodian';
 import { decimalString } from './money';
 import {
   MonthlyAmountSchema,
@@ -62,7 +63,8 @@ const WireDecimal = decimalString({ maxScale: 12 }).nullable();
 export const OrderEventPayload = z.object({
   clientRef: ClientRefSchema,
   orderId: z.string().min(1).max(200),
-  status: z.string().min(1).max(64),
+  /** The custodian's order status, normalised to the port's order state (shared/fondo-custodian.ts). */
+  status: z.string().min(1).max(64).transform(orderStateOfFondo),
   amount: WireDecimal,
   units: WireDecimal,
   price: WireDecimal,
@@ -112,6 +114,7 @@ export const childPhaseSignal =
 
 // ---- event bridge → cycle / rebalance workflows ----------------------------------------------------------------
 export type PaymentEvent = z.infer<typeof PaymentEventPayload>;
-export type OrderEvent = z.infer<typeof OrderEventPayload>;
+/** An order event as the bridge sends it (the custodian's status); handlers see `z.output` (the port's state). */
+export type OrderEvent = z.input<typeof OrderEventPayload>;
 export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 export const orderEventSignal = defineSignal<[OrderEvent]>('orderEvent');

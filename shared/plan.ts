@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DayOfMonthSchema, IsoDateSchema, PeriodSchema } from './calendar';
 import { PlanIdSchema } from './ids';
 import { dec, decimalString, isDecimalString, PositiveSekAmountSchema, SekAmountSchema, sum } from './money';
+import type { CycleSummary, RebalanceRunRecord } from './status';
 
 /** Largest monthly amount a plan may debit (a guard against typos such as a missing decimal point). */
 export const MAX_MONTHLY_AMOUNT = '1000000.00';
@@ -113,6 +114,18 @@ export const CycleOutcomeSchema = z.enum([
 ]);
 export type CycleOutcome = z.infer<typeof CycleOutcomeSchema>;
 
+/**
+ * A record the plan saved from one of its own children (a cycle summary, a rebalance run): typed as the child
+ * returned it, checked for the fields the plan relies on (the records are ours; an operator seeding state gets a
+ * specific error for a record that is not one).
+ */
+function savedRecord<T extends object>(required: readonly string[]) {
+  return z.custom<T>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && required.every((k) => k in v),
+    `must be a saved record with ${required.join(', ')}`
+  );
+}
+
 /** State a plan carries across continue-as-new (and that an operator can seed when migrating a plan). */
 export const PlanCarriedStateSchema = z.object({
   nextPeriod: PeriodSchema,
@@ -125,10 +138,10 @@ export const PlanCarriedStateSchema = z.object({
   skipPeriods: z.array(PeriodSchema).default([]),
   /** Open problems an operator should look at (cleared by resume). */
   attention: z.array(z.object({ at: z.string(), period: PeriodSchema.optional(), reason: z.string() })).default([]),
-  /** The last 12 cycles (newest last): summaries as JSON objects (see workflows/savings-cycle.ts CycleSummary). */
-  cycles: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** The last 12 cycles (newest last): the summaries the cycles returned (shared/status.ts CycleSummary). */
+  cycles: z.array(savedRecord<CycleSummary>(['planId', 'period', 'outcome', 'paidAmount'])).default([]),
   /** The last 12 rebalance runs (newest last). */
-  rebalanceRuns: z.array(z.record(z.string(), z.unknown())).default([]),
+  rebalanceRuns: z.array(savedRecord<RebalanceRunRecord>(['planId', 'date', 'trigger', 'outcome'])).default([]),
   lastRebalanceDate: IsoDateSchema.optional(),
   /** A rebalance waiting to start (admin rebalanceNow or a trigger that arrived while a cycle ran). */
   pendingRebalance: z.object({ trigger: z.enum(['admin', 'calendar', 'drift']), requestedAt: z.string() }).optional(),

@@ -4,26 +4,33 @@
  * completes even when no event ever arrives. Settled orders are completed with the cash Fondo actually moved.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, OrderState } from '../activities';
-import type { OrderEvent } from '../shared/messages';
-import { dec, SEK_SCALE } from '../shared/money';
+import type { z } from 'zod';
+import type { Activities } from '../activities';
+import { FINAL_ORDER_STATES, type OrderRefusal, type OrderState, type OrderStateName } from '../shared/custodian';
+import type { OrderEventPayload } from '../shared/messages';
+import { SEK_SCALE, toFixed } from '../shared/money';
 import type { OrderRecordSummary } from '../shared/status';
 import { fondoRead } from './activity-options';
 import { HOUR_MS, nowMs } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
 
-/** Statuses after which an order never changes. */
-export const FINAL_STATUSES = new Set(['settled', 'canceled', 'rejected']);
+type OrderEvent = z.output<typeof OrderEventPayload>;
+
+/** States after which an order never changes. */
+export const FINAL_STATUSES: ReadonlySet<OrderStateName> = new Set(FINAL_ORDER_STATES);
 export const ORDER_POLL_INTERVAL_MS = 12 * HOUR_MS;
 /** Bound on buffered events (a cycle or run has a handful of orders with ~4 events each). */
 const MAX_PENDING_EVENTS = 500;
 
 export type TrackedOrder = OrderRecordSummary & { side: 'buy' | 'sell' };
 
-/** Cash amounts in summaries always carry 2 decimals (Fondo may send 400 for 400.00). */
+/**
+ * Cash amounts in summaries always carry 2 decimals (Fondo may send 400 for 400.00). Settled cash is whole öre;
+ * should a custodian report more decimals, the customer is credited no more than was moved (round down).
+ */
 function sek(amount: string | null): string | null {
-  return amount === null ? null : dec(amount).toFixed(SEK_SCALE);
+  return amount === null ? null : toFixed(amount, SEK_SCALE, 'down');
 }
 
 export class OrderBook {
@@ -59,9 +66,12 @@ export class OrderBook {
     });
   }
 
-  /** Records an order Fondo refused (kept in the summary with the refusal code). */
-  addRefused(leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' }, code: string): void {
-    this.add({ ...leg, orderId: null, units: null, price: null, settledAmount: null, status: 'rejected', note: code });
+  /** Records an order the custodian refused (kept in the summary with the neutral refusal). */
+  addRefused(
+    leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' },
+    reason: OrderRefusal
+  ): void {
+    this.add({ ...leg, orderId: null, units: null, price: null, settledAmount: null, status: 'refused', note: reason });
   }
 
   /** Orders of one fund and side so far (for the next reference's sequence number). */

@@ -129,9 +129,7 @@ describe('malformed messages never stop a plan', () => {
       for (const [name, args] of planSignals) await rawSignal(handle, name, ...args);
       for (const [name, args] of planUpdates) {
         const err = await handle
-          .executeUpdate(name, {
-            args,
-          })
+          .executeUpdate(name, { args: args as [unknown] })
           .then(
             () => undefined,
             (e: unknown) => e
