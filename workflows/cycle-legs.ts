@@ -6,7 +6,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { apportion } from '../shared/allocation';
+import { apportion, type SplitDecision } from '../shared/allocation';
 import { addBankingDays, nextBankingDay, stockholmDate, stockholmTime } from '../shared/calendar';
 import type { FundRules } from '../shared/custodian';
 import {
@@ -86,6 +86,18 @@ export class CycleLegs {
     this.say(`${instrument}: ${formatSek(amount)} carried to the next cycle — ${reason}.`);
   }
 
+  /** KYC never allowed orders: every leg's money stays as cash and is carried to the next cycle (nothing is lost). */
+  keepAsCash(decision: SplitDecision, kycDeadlineDays: number): void {
+    for (const leg of [...decision.orders, ...decision.held])
+      this.carry(leg.instrument, leg.amount, 'KYC deadline passed');
+    this.carryBelowMinimum(decision);
+    this.attention = `KYC did not allow orders within ${kycDeadlineDays} days; the deposit is kept as cash and carried`;
+  }
+
+  carryBelowMinimum(decision: SplitDecision): void {
+    for (const [fund, amount] of Object.entries(decision.carry)) this.carry(fund, amount, 'below the fund minimum');
+  }
+
   /** When held legs are next re-checked (next banking day 10:00, or a leg's deadline); Infinity when none. */
   nextHeldCheckAt(): number {
     if (!this.held.length) return Infinity;
@@ -132,6 +144,26 @@ export class CycleLegs {
     for (const [i, id] of others.entries()) {
       const share = shares[i] ?? 0n;
       if (share > 0n) await this.buy(id, toFixed(dec(share.toString()).div(100), SEK_SCALE, 'down'));
+    }
+  }
+
+  /** Until no leg is held and every order is final: re-check held legs daily, apply events, poll as a fallback. */
+  async trackUntilDone(enter: (phase: 'blocked-instrument' | 'waiting-orders') => Promise<void>): Promise<void> {
+    const { book } = this.desk;
+    for (;;) {
+      if (this.held.length === 0 && book.open().length === 0 && !book.hasEvents()) return;
+      await enter(this.held.length > 0 ? 'blocked-instrument' : 'waiting-orders');
+      const heldCheckAt = this.nextHeldCheckAt();
+      const retry = await this.desk.step(heldCheckAt);
+      if (this.held.length && (retry || nowMs() >= heldCheckAt)) await this.recheckHeld();
+      await book.fetchSettledAmounts();
+      for (const o of book.takeNewlyFinal()) {
+        if (o.status !== 'settled') continue;
+        this.say(
+          `${o.instrument}: order ${o.clientRef} settled: ${o.units ?? '?'} units at ${o.price ?? '?'}, ${formatSek(o.settledAmount ?? o.amount)} paid.`
+        );
+      }
+      await this.replaceCanceled();
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * OrderBook — the orders one workflow placed, tracked to a final state. Order events from the event bridge
- * (orderEvent) update it at once; `poll()` is the slow fallback that reads Fondo every 12 hours so a workflow
- * completes even when no event ever arrives. Settled orders are completed with the cash Fondo actually moved.
+ * (orderEvent) update it at once; `poll()` is the slow fallback that reads the custodian every 12 hours so a workflow
+ * completes even when no event ever arrives. Settled orders are completed with the cash the custodian actually moved.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
@@ -26,7 +26,7 @@ const MAX_PENDING_EVENTS = 500;
 export type TrackedOrder = OrderRecordSummary & { side: 'buy' | 'sell' };
 
 /**
- * Cash amounts in summaries always carry 2 decimals (Fondo may send 400 for 400.00). Settled cash is whole öre;
+ * Cash amounts in summaries always carry 2 decimals (a custodian may send 400 for 400.00). Settled cash is whole öre;
  * should a custodian report more decimals, the customer is credited no more than was moved (round down).
  */
 function sek(amount: string | null): string | null {
@@ -50,7 +50,7 @@ export class OrderBook {
     if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
   }
 
-  /** Records an order Fondo accepted (or an earlier attempt placed); `amount` is what was ordered. */
+  /** Records an order the custodian accepted (or an earlier attempt placed); `amount` is what was ordered. */
   addPlaced(
     leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' },
     state: OrderState
@@ -119,7 +119,7 @@ export class OrderBook {
     return this.open().length ? this.lastPoll + ORDER_POLL_INTERVAL_MS : Infinity;
   }
 
-  /** Reads the open orders from Fondo (the fallback when events are missing). */
+  /** Reads the open orders from the custodian (the fallback when events are missing). */
   async poll(): Promise<void> {
     this.lastPoll = nowMs();
     const open = this.open();
@@ -137,7 +137,7 @@ export class OrderBook {
     }
   }
 
-  /** Settled orders known from events lack the cash Fondo moved: read it once. */
+  /** Settled orders known from events lack the cash the custodian moved: read it once. */
   async fetchSettledAmounts(): Promise<void> {
     const missing = this.orders.filter((o) => o.status === 'settled' && o.settledAmount === null && o.orderId !== null);
     if (!missing.length) return;

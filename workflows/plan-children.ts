@@ -15,8 +15,9 @@ import { cycleWorkflowId, rebalanceWorkflowId } from '../shared/ids';
 import { orderTurnSignal, retryNowSignal } from '../shared/messages';
 import { CyclePeriodKey, FondoClientIdKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
 import { failureMessage } from './failures';
-import { rebalanceWorkflow, type RebalanceInput } from './rebalance';
-import { savingsCycleWorkflow, type CycleInput } from './savings-cycle';
+import type { CycleInput, RebalanceInput } from './child-inputs';
+import { rebalanceWorkflow } from './rebalance';
+import { savingsCycleWorkflow } from './savings-cycle';
 
 export function startCycle(input: CycleInput): Promise<ChildWorkflowHandle<typeof savingsCycleWorkflow>> {
   return startChild(savingsCycleWorkflow, {

@@ -24,29 +24,16 @@ import {
   rebalanceStatusQuery,
   retryNowSignal,
 } from '../shared/messages';
-import type { AllocationSource, PlanRebalancePolicy } from '../shared/plan';
 import { planRebalance, type DriftSummary, type RebalanceDecision } from '../shared/rebalance';
 import type { RebalanceRunRecord } from '../shared/status';
 import { fondoRead } from './activity-options';
+import type { RebalanceInput } from './child-inputs';
 import { passKycGate } from './kyc-gate';
 import { onSignal } from './messages';
 import { OrderDesk, placedSentence, RetryFlag, type Leg } from './order-desk';
 import { DAY_MS, nowIso, nowMs } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
-
-export interface RebalanceInput {
-  planId: string;
-  clientId: string;
-  accountId: string;
-  /** The run's date (Stockholm), part of its id and its orders' references. */
-  date: string;
-  trigger: 'admin' | 'calendar' | 'drift';
-  allocation: AllocationSource;
-  policy: PlanRebalancePolicy;
-  kycDeadlineDays: number;
-  planWorkflowId?: string;
-}
 
 type Phase = 'snapshot' | 'blocked-kyc' | 'selling' | 'buying' | 'completed';
 

@@ -23,8 +23,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities, InvestmentSnapshot } from '../activities';
-import { splitDeposit, type SplitDecision } from '../shared/allocation';
+import type { Activities } from '../activities';
+import type { SplitDecision } from '../shared/allocation';
 import { carryOutOf, conservationBreach } from '../shared/carry';
 import { holdReasonOf, investedOutcome } from '../shared/cycle-steps';
 import {
@@ -39,11 +39,12 @@ import {
   paymentEventSignal,
   retryNowSignal,
 } from '../shared/messages';
-import { dec, formatSek, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
-import type { AllocationSource, CycleOutcome, SavingsPolicies } from '../shared/plan';
-import { cashFlowAllocation } from '../shared/rebalance';
+import { dec, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
+import type { CycleOutcome } from '../shared/plan';
+import { splitSnapshot } from '../shared/cycle-split';
 import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt } from '../shared/status';
 import { fondoRead } from './activity-options';
+import type { CycleInput } from './child-inputs';
 import { CycleLegs } from './cycle-legs';
 import { collectDeposit } from './deposit';
 import { failureMessage } from './failures';
@@ -53,26 +54,6 @@ import { OrderDesk, RetryFlag } from './order-desk';
 import { DAY_MS, nowIso, nowMs } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
-
-export interface CycleInput {
-  planId: string;
-  clientId: string;
-  accountId: string;
-  period: string;
-  amount: string;
-  /** The debit date the schedule asked for (the custodian picks the actual one from the submission time). */
-  scheduledDebitDate: string;
-  allocation: AllocationSource;
-  policies: SavingsPolicies;
-  /** Money carried in per fund from earlier cycles. */
-  carry: Record<string, string>;
-  /** Steer the deposit to underweight funds first (cash-flow rebalancing). */
-  cashFlow: boolean;
-  /** Whether the plan lets this cycle place orders right away (false while a rebalance runs). */
-  orderTurnOpen: boolean;
-  /** The plan to report phases to (absent when a cycle runs alone, e.g. in a test). */
-  planWorkflowId?: string;
-}
 
 export async function savingsCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
   const cycle = new Cycle(input);
@@ -141,7 +122,7 @@ class Cycle {
     for (const order of split.orders) await legs.buy(order.instrument, order.amount);
     for (const leg of split.held) legs.hold(leg.instrument, leg.amount, leg.reason);
     this.investedAt = nowIso();
-    await this.trackUntilDone();
+    await legs.trackUntilDone((phase) => this.enter(phase));
     const anySettled = legs.desk.book.orders.some((o) => o.status === 'settled');
     return this.finish(investedOutcome(legs.attention, anySettled), legs.attention);
   }
@@ -164,7 +145,8 @@ class Cycle {
           extraFunds: Object.keys(input.carry),
           pendingSince: legs.desk.searchFrom,
         });
-        return { allowed: snapshot.kycOrder, value: this.split(snapshot) };
+        const split = splitSnapshot(snapshot, { ...input, paid: this.paid });
+        return { allowed: snapshot.kycOrder, value: split };
       },
       onBlocked: async (deadline) => {
         this.kycBlockedSince = nowIso();
@@ -178,60 +160,18 @@ class Cycle {
     const { decision, cashFlow, rules } = gate.value;
     this.residual = decision.residual;
     if (!gate.allowed) {
-      // Nothing is lost: every leg's money stays as cash and is carried to the next cycle.
-      for (const leg of [...decision.orders, ...decision.held])
-        legs.carry(leg.instrument, leg.amount, 'KYC deadline passed');
-      for (const [fund, amount] of Object.entries(decision.carry)) legs.carry(fund, amount, 'below the fund minimum');
-      legs.attention = `KYC did not allow orders within ${input.policies.kyc.deadlineDays} days; the deposit is kept as cash and carried`;
+      legs.keepAsCash(decision, input.policies.kyc.deadlineDays);
       return undefined;
     }
     if (this.kycBlockedSince) this.say('KYC now allows orders; investing.');
     this.kycBlockedSince = null;
     if (cashFlow) this.say('Cash-flow rebalancing: the deposit goes to the most underweight funds first.');
     for (const sentence of decision.explanation) this.say(sentence);
-    for (const [fund, amount] of Object.entries(decision.carry)) legs.carry(fund, amount, 'below the fund minimum');
+    legs.carryBelowMinimum(decision);
     // A fund the scheduler cannot trade at all (e.g. priced in another currency) is held with that reason.
     for (const h of decision.held)
       if (rules[h.instrument]?.unsupported) Object.assign(h, { reason: holdReasonOf(rules[h.instrument]) });
     return decision;
-  }
-
-  private split(snapshot: InvestmentSnapshot) {
-    const { input } = this;
-    const cashFlow = input.cashFlow && Object.keys(snapshot.positions).length > 0;
-    const weights = cashFlow
-      ? cashFlowAllocation({ positions: snapshot.positions, targets: snapshot.weights, amount: this.paid })
-      : snapshot.weights;
-    const decision = splitDeposit({
-      amount: this.paid,
-      allocation: weights,
-      instruments: snapshot.rules,
-      holdings: snapshot.holdings,
-      carry: input.carry,
-      policy: { belowMinimum: input.policies.belowMinimum, blocked: 'hold' },
-    });
-    return { decision, cashFlow, rules: snapshot.rules };
-  }
-
-  /** Until no leg is held and every order is final: re-check held legs daily, apply events, poll as a fallback. */
-  private async trackUntilDone(): Promise<void> {
-    const { legs } = this;
-    const { book } = legs.desk;
-    for (;;) {
-      if (legs.held.length === 0 && book.open().length === 0 && !book.hasEvents()) return;
-      await this.enter(legs.held.length > 0 ? 'blocked-instrument' : 'waiting-orders');
-      const heldCheckAt = legs.nextHeldCheckAt();
-      const retry = await legs.desk.step(heldCheckAt);
-      if (legs.held.length && (retry || nowMs() >= heldCheckAt)) await legs.recheckHeld();
-      await book.fetchSettledAmounts();
-      for (const o of book.takeNewlyFinal()) {
-        if (o.status !== 'settled') continue;
-        this.say(
-          `${o.instrument}: order ${o.clientRef} settled: ${o.units ?? '?'} units at ${o.price ?? '?'}, ${formatSek(o.settledAmount ?? o.amount)} paid.`
-        );
-      }
-      await legs.replaceCanceled();
-    }
   }
 
   private say(sentence: string): void {
