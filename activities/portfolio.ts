@@ -7,7 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type FondoClient, type Instrument } from '../fondo';
 import { BASE_CURRENCY, type AccountCheck, type FundRules } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
-import { dec, MAX_UNIT_SCALE, SEK_SCALE, sum, toPlain } from '../shared/money';
+import { dec, MAX_UNIT_SCALE, SEK_SCALE, sum, toFixed, toPlain } from '../shared/money';
 import { describeIssue, WeightsSchema, type AllocationSource, type Weights } from '../shared/plan';
 import { measureDrift, type DriftMeasurement } from '../shared/rebalance';
 import { fondoCall, toActivityFailure } from './fondo-failure';
@@ -73,7 +73,8 @@ export function createPortfolioActivities(fondo: FondoClient) {
         }
       }
     });
-    return sum(amounts).toFixed(SEK_SCALE);
+    // Pending subscriptions are reserved against cash: rounded up to the öre, so never under-reserved.
+    return toFixed(sum(amounts), SEK_SCALE, 'ceil');
   }
 
   return {
@@ -114,7 +115,8 @@ export function createPortfolioActivities(fondo: FondoClient) {
           { units: p.units, price: rules[p.instrument]?.closePrice ?? p.closePrice ?? '0' },
         ])
       );
-      const balance = dec(account.balance ?? '0').toFixed(SEK_SCALE);
+      // Cash available to invest: rounded down to the öre, so a split never spends more than there is.
+      const balance = toFixed(account.balance ?? '0', SEK_SCALE, 'floor');
       const pending = await pendingSubscriptions(input.clientId, input.accountId, input.pendingSince);
       const available = dec(balance).minus(pending);
       return {
@@ -127,7 +129,7 @@ export function createPortfolioActivities(fondo: FondoClient) {
         cash: {
           balance,
           pendingSubscriptions: pending,
-          available: (available.isNegative() ? dec('0') : available).toFixed(SEK_SCALE),
+          available: toFixed(available.isNegative() ? '0' : available, SEK_SCALE, 'floor'),
         },
       };
     },

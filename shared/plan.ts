@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { DayOfMonthSchema, IsoDateSchema, PeriodSchema } from './calendar';
 import { PlanIdSchema } from './ids';
-import { dec, decimalString, isDecimalString, PositiveSekAmountSchema, SekAmountSchema, sum } from './money';
+import { WeightSchema as EngineWeightSchema } from './instrument-rules';
+import { dec, isDecimalString, PositiveSekAmountSchema, SekAmountSchema, sum } from './money';
+import { RebalancePolicySchema } from './rebalance';
 import type { CycleSummary, RebalanceRunRecord } from './status';
 
 /** Largest monthly amount a plan may debit (a guard against typos such as a missing decimal point). */
@@ -17,14 +19,12 @@ export const MonthlyAmountSchema = PositiveSekAmountSchema.refine(
   `must be at most ${MAX_MONTHLY_AMOUNT} SEK`
 );
 
-export const WeightSchema = z.object({
-  instrument: z.string().min(1, 'must not be empty'),
-  percent: decimalString({ maxScale: 2, zero: false }),
-});
+/** One fund weight: the engine's schema (shared/instrument-rules.ts), so the plan and the split agree. */
+export const WeightSchema = EngineWeightSchema;
 
 /** Fund weights: each > 0 with ≤ 2 decimals, no duplicates, summing to exactly 100. */
 export const WeightsSchema = z
-  .array(WeightSchema)
+  .array(EngineWeightSchema)
   .min(1, 'must contain at least one fund')
   .superRefine((weights, ctx) => {
     const seen = new Set<string>();
@@ -75,7 +75,6 @@ export const SavingsPoliciesSchema = z.object({
 });
 export type SavingsPolicies = z.infer<typeof SavingsPoliciesSchema>;
 
-const PpSchema = decimalString({ maxScale: 4, zero: false });
 export const RebalanceCalendarSchema = z.object({
   frequency: z.enum(['monthly', 'quarterly', 'yearly']),
   /** Day of the month (1–28 or 'last'); moved to the next banking day when it is not one. */
@@ -84,15 +83,20 @@ export const RebalanceCalendarSchema = z.object({
   month: z.number().int().min(1).max(12).default(1),
 });
 
-/** Rebalancing of a plan (issue 7): triggers and trade rules. `cashFlow` steers every deposit to underweights. */
+/**
+ * Rebalancing of a plan (issue 7): triggers and trade rules. `cashFlow` steers every deposit to underweights.
+ * The trade rules (band, minimum trade amount, cash buffer) are the engine's own schemas (shared/rebalance.ts
+ * RebalancePolicySchema), so a plan can never hold a value `planRebalance` rejects.
+ */
+const EnginePolicy = RebalancePolicySchema.shape;
 export const PlanRebalancePolicySchema = z
   .object({
     enabled: z.boolean().default(false),
-    band: z.object({ absolutePp: PpSchema.optional(), relativePct: PpSchema.optional() }).optional(),
+    band: EnginePolicy.band,
     calendar: RebalanceCalendarSchema.optional(),
     cooldownDays: z.number().int().min(0).max(366).default(31),
-    minTradeAmount: SekAmountSchema.default('100.00'),
-    cashBufferPct: decimalString({ maxScale: 4 }).default('0.25'),
+    minTradeAmount: EnginePolicy.minTradeAmount.default('100.00'),
+    cashBufferPct: EnginePolicy.cashBufferPct.default('0.25'),
     cashFlow: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {

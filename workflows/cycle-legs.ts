@@ -193,5 +193,5 @@ export class CycleLegs {
 
 /** An SEK amount (at most 2 decimals) as a count of öre: exact, no rounding. */
 function ore(amount: string | ReturnType<typeof dec>): bigint {
-  return BigInt(dec(sekString(amount)).times(100).toFixed(0));
+  return BigInt(toFixed(dec(sekString(amount)).times(100), 0, 'down')); // exact: at most 2 decimals
 }
