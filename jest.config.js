@@ -23,6 +23,7 @@ module.exports = {
       displayName: 'unit',
       testMatch: [
         '<rootDir>/test/unit/**/*.test.ts',
+        '<rootDir>/test/activities/**/*.test.ts',
         '<rootDir>/test/fondo/**/*.test.ts',
         '<rootDir>/test/sandbox/**/*.test.ts',
       ],

@@ -25,6 +25,12 @@ export function createActivities(deps: ActivityDeps) {
 
 /** The activity interface workflows proxy (imported there as a type only). */
 export type Activities = ReturnType<typeof createActivities>;
-export type { SubmittedPayment, PaymentOutcome } from './payments';
-export type { PlaceOrderResult, OrderState } from './orders';
-export type { FundRules, InvestmentSnapshot } from './portfolio';
+export type { InvestmentSnapshot } from './portfolio';
+export type {
+  AccountCheck,
+  DepositOutcome,
+  DepositSubmitted,
+  FundRules,
+  OrderState,
+  PlaceOrderResult,
+} from '../shared/custodian';

@@ -7,8 +7,12 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type FondoClient, type Order } from '../fondo';
+import type { OrderState, PlaceOrderResult } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
+import { orderRefusalOfFondo, orderStateOfFondo } from '../shared/fondo-custodian';
 import { fondoCall, isRefusal, toActivityFailure } from './fondo-failure';
+
+export type { OrderState, PlaceOrderResult };
 
 export interface PlaceSubscriptionInput {
   clientId: string;
@@ -23,23 +27,6 @@ export interface PlaceSubscriptionInput {
 export interface PlaceRedemptionInput extends Omit<PlaceSubscriptionInput, 'amount'> {
   units: string;
   decimalsUnits: number;
-}
-
-export type PlaceOrderResult =
-  | { outcome: 'placed'; adopted: boolean; order: OrderState }
-  | { outcome: 'rejected'; code: string; description: string };
-
-export interface OrderState {
-  orderId: string;
-  clientRef: string;
-  instrument: string;
-  status: string;
-  amount: string | null;
-  units: string | null;
-  price: string | null;
-  reason: string | null;
-  /** For a settled order: the cash actually moved (Fondo's cash transaction for the order). */
-  settledAmount: string | null;
 }
 
 export function createOrderActivities(fondo: FondoClient) {
@@ -70,8 +57,15 @@ export function createOrderActivities(fondo: FondoClient) {
         );
         return { outcome: 'placed', adopted: true, order: stateOf(order) };
       }
-      if (isRefusal(err))
-        return { outcome: 'rejected', code: err.fondoError ?? err.kind, description: err.description ?? err.message };
+      if (isRefusal(err)) {
+        const providerCode = err.fondoError ?? err.kind;
+        return {
+          outcome: 'refused',
+          reason: orderRefusalOfFondo(providerCode),
+          providerCode,
+          description: err.description ?? err.message,
+        };
+      }
       throw toActivityFailure(err);
     }
     if (created) return { outcome: 'placed', adopted: false, order: stateOf(created) };
@@ -127,18 +121,6 @@ export function createOrderActivities(fondo: FondoClient) {
       }
       return states;
     },
-
-    /** Cancels an order not yet sent; returns its state after the attempt (a sent order cannot be canceled). */
-    async cancelOrder(input: { clientId: string; orderId: string }): Promise<OrderState> {
-      try {
-        return stateOf(await fondo.cancelOrder(input.clientId, input.orderId, { signal: signal() }));
-      } catch (err) {
-        if (isFondoError(err) && err.kind === 'conflict') {
-          return stateOf(await fondoCall(() => fondo.getOrder(input.clientId, input.orderId, { signal: signal() })));
-        }
-        throw toActivityFailure(err);
-      }
-    },
   };
 }
 
@@ -147,7 +129,7 @@ export function stateOf(order: Order): OrderState {
     orderId: order.id,
     clientRef: order.clientRef ?? '',
     instrument: order.instrument,
-    status: order.status,
+    status: orderStateOfFondo(order.status),
     amount: order.amount ?? null,
     units: order.units ?? null,
     price: order.price ?? null,

@@ -10,7 +10,9 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type FondoClient, type Payment } from '../fondo';
+import type { DepositOutcome, DepositSubmitted } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
+import { depositFailureOfBankgirot, depositStatusOfFondo } from '../shared/fondo-custodian';
 import { fondoCall, toActivityFailure } from './fondo-failure';
 
 export interface SubmitPaymentInput {
@@ -20,22 +22,9 @@ export interface SubmitPaymentInput {
   clientRef: string;
 }
 
-export interface SubmittedPayment {
-  instructionId: string;
-  paymentId: string | null;
-  /** The banking day Fondo will debit (sandbox extension field; null when Fondo does not say). */
-  debitDate: string | null;
-  /** True when the instruction already existed (an earlier, ambiguous attempt created it). */
-  adopted: boolean;
-}
-
-export interface PaymentOutcome {
-  status: 'pending' | 'completed' | 'failed';
-  amount: string | null;
-  reasonCode: string | null;
-  reason: string | null;
-  debitDate: string | null;
-}
+/** The port's deposit types (shared/custodian.ts); `debitDate` is a sandbox extension field, null when absent. */
+export type SubmittedPayment = DepositSubmitted;
+export type PaymentOutcome = DepositOutcome;
 
 export interface PaymentActivityDeps {
   fondo: FondoClient;
@@ -113,14 +102,16 @@ export function createPaymentActivities({ fondo, assumeUniqueClientRefs }: Payme
   };
 }
 
-/** Payment statuses are not enumerated by Fondo: completed is success; a reason code or `failed` is failure. */
+/** A Fondo payment as the port's deposit outcome: Bankgirot's reason code becomes a failure class. */
 export function outcomeOf(p: Payment): PaymentOutcome {
-  const status = p.status === 'completed' ? 'completed' : p.status === 'failed' || p.reasonCode ? 'failed' : 'pending';
-  return {
-    status,
-    amount: p.amount,
-    reasonCode: p.reasonCode ?? null,
-    reason: p.reason ?? null,
-    debitDate: p.debitDate ?? null,
-  };
+  const reasonCode = p.reasonCode ?? null;
+  const debitDate = p.debitDate ?? null;
+  switch (depositStatusOfFondo(p.status, reasonCode)) {
+    case 'paid':
+      return { status: 'paid', amount: p.amount, debitDate };
+    case 'failed':
+      return { status: 'failed', failure: depositFailureOfBankgirot(reasonCode), providerCode: reasonCode, debitDate };
+    case 'pending':
+      return { status: 'pending', debitDate };
+  }
 }

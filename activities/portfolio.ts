@@ -5,25 +5,14 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type FondoClient, type Instrument } from '../fondo';
+import { BASE_CURRENCY, type AccountCheck, type FundRules } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
-import { dec, MAX_UNIT_SCALE, SEK_SCALE, sum, toPlain } from '../shared/money';
+import { dec, MAX_UNIT_SCALE, SEK_SCALE, sum, toFixed, toPlain } from '../shared/money';
 import { describeIssue, WeightsSchema, type AllocationSource, type Weights } from '../shared/plan';
 import { measureDrift, type DriftMeasurement } from '../shared/rebalance';
 import { fondoCall, toActivityFailure } from './fondo-failure';
 
-/** A fund's trading rules as the split and the rebalancer read them. */
-export interface FundRules {
-  closePrice: string;
-  decimalsUnits: number;
-  minInitialAmountSek: string;
-  minSubsequentAmountSek: string;
-  minInvestmentAmountSEK: string;
-  isBuyable: boolean;
-  isSellable: boolean;
-  isTradable: boolean;
-  /** False when the fund is not in the client's instrument universe (then never buyable here). */
-  inUniverse: boolean;
-}
+export type { FundRules };
 
 export interface InvestmentSnapshot {
   accountActive: boolean;
@@ -84,15 +73,13 @@ export function createPortfolioActivities(fondo: FondoClient) {
         }
       }
     });
-    return sum(amounts).toFixed(SEK_SCALE);
+    // Pending subscriptions are reserved against cash: rounded up to the öre, so never under-reserved.
+    return toFixed(sum(amounts), SEK_SCALE, 'ceil');
   }
 
   return {
     /** Whether the account exists and is active (a cycle's pre-check). */
-    async checkAccount(input: {
-      clientId: string;
-      accountId: string;
-    }): Promise<{ found: boolean; status: string | null; active: boolean }> {
+    async checkAccount(input: { clientId: string; accountId: string }): Promise<AccountCheck> {
       try {
         const account = await fondo.getAccount(input.clientId, input.accountId, { signal: signal() });
         const status = account.status ?? null;
@@ -128,7 +115,8 @@ export function createPortfolioActivities(fondo: FondoClient) {
           { units: p.units, price: rules[p.instrument]?.closePrice ?? p.closePrice ?? '0' },
         ])
       );
-      const balance = dec(account.balance ?? '0').toFixed(SEK_SCALE);
+      // Cash available to invest: rounded down to the öre, so a split never spends more than there is.
+      const balance = toFixed(account.balance ?? '0', SEK_SCALE, 'floor');
       const pending = await pendingSubscriptions(input.clientId, input.accountId, input.pendingSince);
       const available = dec(balance).minus(pending);
       return {
@@ -141,7 +129,7 @@ export function createPortfolioActivities(fondo: FondoClient) {
         cash: {
           balance,
           pendingSubscriptions: pending,
-          available: (available.isNegative() ? dec('0') : available).toFixed(SEK_SCALE),
+          available: toFixed(available.isNegative() ? '0' : available, SEK_SCALE, 'floor'),
         },
       };
     },
@@ -188,18 +176,28 @@ export function createPortfolioActivities(fondo: FondoClient) {
   };
 }
 
-/** A fund without a price cannot be traded here: it counts as not tradable (its placeholder price is never used). */
+/**
+ * A fund's rules for the port. A fund without a price cannot be traded here: it counts as not tradable (its
+ * placeholder price is never used). A fund priced in another currency than SEK is refused until currencies are
+ * supported: not buyable, sellable or tradable, with `unsupported` saying why (an SEK amount would be read as a
+ * foreign price otherwise).
+ */
 export function rulesOf(i: Instrument | undefined, inUniverse: boolean): FundRules {
-  const priced = i?.closePrice !== undefined && i.closePrice !== null && dec(i.closePrice).greaterThan(0);
+  const currency = i?.currency ?? null;
+  const foreign = currency !== null && currency.toUpperCase() !== BASE_CURRENCY;
+  const priced = !foreign && i?.closePrice !== undefined && i.closePrice !== null && dec(i.closePrice).greaterThan(0);
   return {
     closePrice: priced ? i.closePrice! : '1',
+    priceCurrency: currency,
+    priceDate: i?.priceDate ?? null,
     decimalsUnits: Math.min(i?.decimalsUnits ?? 0, MAX_UNIT_SCALE),
     minInitialAmountSek: i?.minInitialAmountSek ?? '0',
     minSubsequentAmountSek: i?.minSubsequentAmountSek ?? '0',
     minInvestmentAmountSEK: i?.minInvestmentAmountSEK ?? '0',
-    isBuyable: inUniverse && i?.isBuyable === true,
-    isSellable: i?.isSellable === true,
+    isBuyable: !foreign && inUniverse && i?.isBuyable === true,
+    isSellable: !foreign && i?.isSellable === true,
     isTradable: priced && i.isTradable === true,
     inUniverse,
+    unsupported: foreign ? { kind: 'currency', currency } : null,
   };
 }

@@ -4,11 +4,71 @@
  *
  * Admin signals are fire-and-forget and idempotent (delivery is at least once); admin updates validate
  * synchronously and answer with what changed; queries never change state.
+ *
+ * Every payload has a zod schema here (`…Payload`), and every workflow handler parses with it where the message
+ * lands: an invalid signal is ignored and logged (its name and the zod issue, never the payload), an invalid update
+ * is rejected by its validator. The TypeScript types are only what a well-behaved sender promises.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DayOfMonth } from './calendar';
-import type { PlanRebalancePolicy, Weights } from './plan';
+import { z } from 'zod';
+import { DayOfMonthSchema, type DayOfMonth } from './calendar';
+import { orderStateOfFondo } from './fondo-custodian';
+import { decimalString } from './money';
+import {
+  MonthlyAmountSchema,
+  PlanRebalancePolicySchema,
+  WeightsSchema,
+  type PlanRebalancePolicy,
+  type Weights,
+} from './plan';
 import type { CyclePhase, CycleStatus, PlanStatus, RebalanceRunRecord } from './status';
+
+// ---- payload schemas ----------------------------------------------------------------------------------------------
+/** Free text an operator may attach (a reason); bounded so a history event stays small. */
+export const MAX_REASON_LENGTH = 500;
+const ReasonSchema = z.string().trim().min(1, 'must not be empty').max(MAX_REASON_LENGTH);
+/** A signal without a payload: nothing, or an empty object. */
+export const NoPayload = z.object({}).strict().optional();
+export const PausePayload = z.object({ reason: ReasonSchema.optional() }).strict().optional();
+export const CancelPlanPayload = PausePayload;
+export const ChangeAmountPayload = z.object({ amount: MonthlyAmountSchema }).strict();
+export const ChangeDayOfMonthPayload = z.object({ dayOfMonth: DayOfMonthSchema }).strict();
+export const ChangeAllocationOverridePayload = z.object({ weights: WeightsSchema.nullable() }).strict();
+export const ChangeRebalancePolicyPayload = z.object({ policy: PlanRebalancePolicySchema }).strict();
+export const OrderTurnPayload = z.object({ open: z.boolean() }).strict();
+export const CYCLE_PHASES = [
+  'pre-check',
+  'waiting-payment',
+  'paid',
+  'waiting-turn',
+  'blocked-kyc',
+  'investing',
+  'blocked-instrument',
+  'waiting-orders',
+  'completed',
+] as const satisfies readonly CyclePhase[];
+export const ChildPhasePayload = z.object({
+  workflowId: z.string().min(1).max(200),
+  phase: z.enum([...CYCLE_PHASES, 'rebalancing', 'done']),
+});
+const ClientRefSchema = z.string().min(1).max(200);
+export const PaymentEventPayload = z.object({
+  clientRef: ClientRefSchema,
+  status: z.literal('completed'),
+  amount: decimalString({ maxScale: 2, zero: false }),
+  transactionId: z.string().min(1).max(200),
+});
+/** Fondo's wire decimals (amounts, units, prices of an order as Fondo reports them). */
+const WireDecimal = decimalString({ maxScale: 12 }).nullable();
+export const OrderEventPayload = z.object({
+  clientRef: ClientRefSchema,
+  orderId: z.string().min(1).max(200),
+  /** The custodian's order status, normalised to the port's order state (shared/fondo-custodian.ts). */
+  status: z.string().min(1).max(64).transform(orderStateOfFondo),
+  amount: WireDecimal,
+  units: WireDecimal,
+  price: WireDecimal,
+});
 
 // ---- plan: admin ----------------------------------------------------------------------------------------------
 export const pauseSignal = defineSignal<[{ reason?: string }?]>('pause');
@@ -53,19 +113,8 @@ export const childPhaseSignal =
   defineSignal<[{ workflowId: string; phase: CyclePhase | 'rebalancing' | 'done' }]>('childPhase');
 
 // ---- event bridge → cycle / rebalance workflows ----------------------------------------------------------------
-export interface PaymentEvent {
-  clientRef: string;
-  status: 'completed';
-  amount: string;
-  transactionId: string;
-}
-export interface OrderEvent {
-  clientRef: string;
-  orderId: string;
-  status: string;
-  amount: string | null;
-  units: string | null;
-  price: string | null;
-}
+export type PaymentEvent = z.infer<typeof PaymentEventPayload>;
+/** An order event as the bridge sends it (the custodian's status); handlers see `z.output` (the port's state). */
+export type OrderEvent = z.input<typeof OrderEventPayload>;
 export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 export const orderEventSignal = defineSignal<[OrderEvent]>('orderEvent');

@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import { DayOfMonthSchema, IsoDateSchema, PeriodSchema } from './calendar';
 import { PlanIdSchema } from './ids';
-import { dec, decimalString, isDecimalString, PositiveSekAmountSchema, SekAmountSchema, sum } from './money';
+import { WeightSchema as EngineWeightSchema } from './instrument-rules';
+import { dec, isDecimalString, PositiveSekAmountSchema, SekAmountSchema, sum } from './money';
+import { RebalancePolicySchema } from './rebalance';
+import type { CycleSummary, RebalanceRunRecord } from './status';
 
 /** Largest monthly amount a plan may debit (a guard against typos such as a missing decimal point). */
 export const MAX_MONTHLY_AMOUNT = '1000000.00';
@@ -16,14 +19,12 @@ export const MonthlyAmountSchema = PositiveSekAmountSchema.refine(
   `must be at most ${MAX_MONTHLY_AMOUNT} SEK`
 );
 
-export const WeightSchema = z.object({
-  instrument: z.string().min(1, 'must not be empty'),
-  percent: decimalString({ maxScale: 2, zero: false }),
-});
+/** One fund weight: the engine's schema (shared/instrument-rules.ts), so the plan and the split agree. */
+export const WeightSchema = EngineWeightSchema;
 
 /** Fund weights: each > 0 with ≤ 2 decimals, no duplicates, summing to exactly 100. */
 export const WeightsSchema = z
-  .array(WeightSchema)
+  .array(EngineWeightSchema)
   .min(1, 'must contain at least one fund')
   .superRefine((weights, ctx) => {
     const seen = new Set<string>();
@@ -74,7 +75,6 @@ export const SavingsPoliciesSchema = z.object({
 });
 export type SavingsPolicies = z.infer<typeof SavingsPoliciesSchema>;
 
-const PpSchema = decimalString({ maxScale: 4, zero: false });
 export const RebalanceCalendarSchema = z.object({
   frequency: z.enum(['monthly', 'quarterly', 'yearly']),
   /** Day of the month (1–28 or 'last'); moved to the next banking day when it is not one. */
@@ -83,15 +83,20 @@ export const RebalanceCalendarSchema = z.object({
   month: z.number().int().min(1).max(12).default(1),
 });
 
-/** Rebalancing of a plan (issue 7): triggers and trade rules. `cashFlow` steers every deposit to underweights. */
+/**
+ * Rebalancing of a plan (issue 7): triggers and trade rules. `cashFlow` steers every deposit to underweights.
+ * The trade rules (band, minimum trade amount, cash buffer) are the engine's own schemas (shared/rebalance.ts
+ * RebalancePolicySchema), so a plan can never hold a value `planRebalance` rejects.
+ */
+const EnginePolicy = RebalancePolicySchema.shape;
 export const PlanRebalancePolicySchema = z
   .object({
     enabled: z.boolean().default(false),
-    band: z.object({ absolutePp: PpSchema.optional(), relativePct: PpSchema.optional() }).optional(),
+    band: EnginePolicy.band,
     calendar: RebalanceCalendarSchema.optional(),
     cooldownDays: z.number().int().min(0).max(366).default(31),
-    minTradeAmount: SekAmountSchema.default('100.00'),
-    cashBufferPct: decimalString({ maxScale: 4 }).default('0.25'),
+    minTradeAmount: EnginePolicy.minTradeAmount.default('100.00'),
+    cashBufferPct: EnginePolicy.cashBufferPct.default('0.25'),
     cashFlow: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
@@ -113,6 +118,18 @@ export const CycleOutcomeSchema = z.enum([
 ]);
 export type CycleOutcome = z.infer<typeof CycleOutcomeSchema>;
 
+/**
+ * A record the plan saved from one of its own children (a cycle summary, a rebalance run): typed as the child
+ * returned it, checked for the fields the plan relies on (the records are ours; an operator seeding state gets a
+ * specific error for a record that is not one).
+ */
+function savedRecord<T extends object>(required: readonly string[]) {
+  return z.custom<T>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && required.every((k) => k in v),
+    `must be a saved record with ${required.join(', ')}`
+  );
+}
+
 /** State a plan carries across continue-as-new (and that an operator can seed when migrating a plan). */
 export const PlanCarriedStateSchema = z.object({
   nextPeriod: PeriodSchema,
@@ -125,10 +142,10 @@ export const PlanCarriedStateSchema = z.object({
   skipPeriods: z.array(PeriodSchema).default([]),
   /** Open problems an operator should look at (cleared by resume). */
   attention: z.array(z.object({ at: z.string(), period: PeriodSchema.optional(), reason: z.string() })).default([]),
-  /** The last 12 cycles (newest last): summaries as JSON objects (see workflows/savings-cycle.ts CycleSummary). */
-  cycles: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** The last 12 cycles (newest last): the summaries the cycles returned (shared/status.ts CycleSummary). */
+  cycles: z.array(savedRecord<CycleSummary>(['planId', 'period', 'outcome', 'paidAmount'])).default([]),
   /** The last 12 rebalance runs (newest last). */
-  rebalanceRuns: z.array(z.record(z.string(), z.unknown())).default([]),
+  rebalanceRuns: z.array(savedRecord<RebalanceRunRecord>(['planId', 'date', 'trigger', 'outcome'])).default([]),
   lastRebalanceDate: IsoDateSchema.optional(),
   /** A rebalance waiting to start (admin rebalanceNow or a trigger that arrived while a cycle ran). */
   pendingRebalance: z.object({ trigger: z.enum(['admin', 'calendar', 'drift']), requestedAt: z.string() }).optional(),

@@ -2,6 +2,7 @@
  * What workflows report: cycle summaries, cycle status, plan status and rebalance runs. Plain JSON with decimal
  * strings (query results and workflow results are Temporal payloads). No personal data: ids and amounts only.
  */
+import type { OrderStateName } from './custodian';
 import type { CycleOutcome, PlanRebalancePolicy, AllocationSource } from './plan';
 
 /** The plan's state as shown in the Temporal UI (search attribute `PlanState`) and the CLI. */
@@ -17,10 +18,11 @@ export type PlanStateValue =
   | 'cancelled'
   | 'completed';
 
-/** Where a cycle is. */
+/** Where a cycle is. `paid`: the money is in (the payment completed); the split has not run yet. */
 export type CyclePhase =
   | 'pre-check'
   | 'waiting-payment'
+  | 'paid'
   | 'waiting-turn'
   | 'blocked-kyc'
   | 'investing'
@@ -49,8 +51,9 @@ export interface OrderRecordSummary {
   price: string | null;
   /** Cash actually debited at settlement (≤ amount; the rest stays as cash). */
   settledAmount: string | null;
-  status: string;
-  /** Why the leg ended without settling (rejected, canceled, …). */
+  /** The custodian port's order state (shared/custodian.ts). */
+  status: OrderStateName;
+  /** Why the leg ended without settling (the refusal, or the custodian's cancel reason). */
   note: string | null;
 }
 

@@ -1,29 +1,36 @@
 /**
  * OrderBook — the orders one workflow placed, tracked to a final state. Order events from the event bridge
- * (orderEvent) update it at once; `poll()` is the slow fallback that reads Fondo every 12 hours so a workflow
- * completes even when no event ever arrives. Settled orders are completed with the cash Fondo actually moved.
+ * (orderEvent) update it at once; `poll()` is the slow fallback that reads the custodian every 12 hours so a workflow
+ * completes even when no event ever arrives. Settled orders are completed with the cash the custodian actually moved.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, OrderState } from '../activities';
-import type { OrderEvent } from '../shared/messages';
-import { dec, SEK_SCALE } from '../shared/money';
+import type { z } from 'zod';
+import type { Activities } from '../activities';
+import { FINAL_ORDER_STATES, type OrderRefusal, type OrderState, type OrderStateName } from '../shared/custodian';
+import type { OrderEventPayload } from '../shared/messages';
+import { SEK_SCALE, toFixed } from '../shared/money';
 import type { OrderRecordSummary } from '../shared/status';
 import { fondoRead } from './activity-options';
 import { HOUR_MS, nowMs } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
 
-/** Statuses after which an order never changes. */
-export const FINAL_STATUSES = new Set(['settled', 'canceled', 'rejected']);
+type OrderEvent = z.output<typeof OrderEventPayload>;
+
+/** States after which an order never changes. */
+export const FINAL_STATUSES: ReadonlySet<OrderStateName> = new Set(FINAL_ORDER_STATES);
 export const ORDER_POLL_INTERVAL_MS = 12 * HOUR_MS;
 /** Bound on buffered events (a cycle or run has a handful of orders with ~4 events each). */
 const MAX_PENDING_EVENTS = 500;
 
 export type TrackedOrder = OrderRecordSummary & { side: 'buy' | 'sell' };
 
-/** Cash amounts in summaries always carry 2 decimals (Fondo may send 400 for 400.00). */
+/**
+ * Cash amounts in summaries always carry 2 decimals (a custodian may send 400 for 400.00). Settled cash is whole öre;
+ * should a custodian report more decimals, the customer is credited no more than was moved (round down).
+ */
 function sek(amount: string | null): string | null {
-  return amount === null ? null : dec(amount).toFixed(SEK_SCALE);
+  return amount === null ? null : toFixed(amount, SEK_SCALE, 'down');
 }
 
 export class OrderBook {
@@ -43,7 +50,7 @@ export class OrderBook {
     if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
   }
 
-  /** Records an order Fondo accepted (or an earlier attempt placed); `amount` is what was ordered. */
+  /** Records an order the custodian accepted (or an earlier attempt placed); `amount` is what was ordered. */
   addPlaced(
     leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' },
     state: OrderState
@@ -59,9 +66,12 @@ export class OrderBook {
     });
   }
 
-  /** Records an order Fondo refused (kept in the summary with the refusal code). */
-  addRefused(leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' }, code: string): void {
-    this.add({ ...leg, orderId: null, units: null, price: null, settledAmount: null, status: 'rejected', note: code });
+  /** Records an order the custodian refused (kept in the summary with the neutral refusal). */
+  addRefused(
+    leg: { instrument: string; clientRef: string; amount: string; side: 'buy' | 'sell' },
+    reason: OrderRefusal
+  ): void {
+    this.add({ ...leg, orderId: null, units: null, price: null, settledAmount: null, status: 'refused', note: reason });
   }
 
   /** Orders of one fund and side so far (for the next reference's sequence number). */
@@ -109,7 +119,7 @@ export class OrderBook {
     return this.open().length ? this.lastPoll + ORDER_POLL_INTERVAL_MS : Infinity;
   }
 
-  /** Reads the open orders from Fondo (the fallback when events are missing). */
+  /** Reads the open orders from the custodian (the fallback when events are missing). */
   async poll(): Promise<void> {
     this.lastPoll = nowMs();
     const open = this.open();
@@ -127,7 +137,7 @@ export class OrderBook {
     }
   }
 
-  /** Settled orders known from events lack the cash Fondo moved: read it once. */
+  /** Settled orders known from events lack the cash the custodian moved: read it once. */
   async fetchSettledAmounts(): Promise<void> {
     const missing = this.orders.filter((o) => o.status === 'settled' && o.settledAmount === null && o.orderId !== null);
     if (!missing.length) return;

@@ -5,59 +5,50 @@
  *   1. snapshot positions, prices, available cash, rules and KYC; `planRebalance` in full mode (the drift band
  *      applies to drift triggers; calendar and admin runs always trade, above the minimum trade amount);
  *      nothing to trade → a `within-band` record;
- *   2. KYC gate (as in a savings cycle: backoff until the KYC deadline → needs-attention);
- *   3. sells: redemptions in units within each fund's unit decimals, sellable funds only, clientRef
- *      `<planId>:rb:<date>:<fund>:sell`, check-before-create; wait until they are final and the cash settled;
- *   4. buys, recomputed from a fresh snapshot against the cash actually raised (a canceled or rejected sell
+ *   2. KYC gate (workflows/kyc-gate.ts, as in a savings cycle: backoff until the KYC deadline → needs-attention);
+ *   3. sells: by units within each fund's unit decimals, sellable funds only, clientRef
+ *      `<planId>:rb:<date>:<fund>:sell`; wait until they are final and the cash settled (workflows/order-desk.ts);
+ *   4. buys, recomputed from a fresh snapshot against the cash actually raised (a canceled or refused sell
  *      shrinks them), respecting minimums: `…:buy`; wait until settled;
  *   5. the run record: trigger, drift before and after, orders with status, skipped trades with reasons, timings.
  * Healing: after a worker restart the run resumes from Temporal's history and finds its orders by reference; a
- * sell canceled by Fondo simply raises less cash. Messages: orderEvent, retryNow; query rebalanceStatus.
+ * sell canceled by the custodian simply raises less cash. Messages: orderEvent, retryNow; query rebalanceStatus.
  */
 import { proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities, InvestmentSnapshot, PlaceOrderResult } from '../activities';
+import type { Activities, InvestmentSnapshot } from '../activities';
 import { rebalanceClientRef } from '../shared/ids';
-import { orderEventSignal, rebalanceStatusQuery, retryNowSignal } from '../shared/messages';
-import { formatSek } from '../shared/money';
-import type { AllocationSource, PlanRebalancePolicy } from '../shared/plan';
+import {
+  NoPayload,
+  OrderEventPayload,
+  orderEventSignal,
+  rebalanceStatusQuery,
+  retryNowSignal,
+} from '../shared/messages';
 import { planRebalance, type DriftSummary, type RebalanceDecision } from '../shared/rebalance';
 import type { RebalanceRunRecord } from '../shared/status';
-import { fondoRead, fondoWrite } from './activity-options';
-import { OrderBook } from './order-book';
-import { DAY_MS, kycRecheckDelayMs, nowIso, nowMs, waitUntil } from './time';
+import { fondoRead } from './activity-options';
+import type { RebalanceInput } from './child-inputs';
+import { passKycGate } from './kyc-gate';
+import { onSignal } from './messages';
+import { OrderDesk, placedSentence, RetryFlag, type Leg } from './order-desk';
+import { DAY_MS, nowIso, nowMs } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
-const write = proxyActivities<Activities>(fondoWrite);
-
-export interface RebalanceInput {
-  planId: string;
-  clientId: string;
-  accountId: string;
-  /** The run's date (Stockholm), part of its id and its orders' references. */
-  date: string;
-  trigger: 'admin' | 'calendar' | 'drift';
-  allocation: AllocationSource;
-  policy: PlanRebalancePolicy;
-  kycDeadlineDays: number;
-  planWorkflowId?: string;
-}
 
 type Phase = 'snapshot' | 'blocked-kyc' | 'selling' | 'buying' | 'completed';
 
 export async function rebalanceWorkflow(input: RebalanceInput): Promise<RebalanceRunRecord> {
   const run = new RebalanceRun(input);
-  setHandler(orderEventSignal, (e) => run.book.onEvent(e));
-  setHandler(retryNowSignal, () => void (run.retryRequested = true));
+  onSignal(orderEventSignal, OrderEventPayload, (e) => run.desk.book.onEvent(e));
+  onSignal(retryNowSignal, NoPayload, () => void (run.desk.retry.requested = true));
   setHandler(rebalanceStatusQuery, () => ({ ...run.record(), phase: run.phase }));
   return run.run();
 }
 
 class RebalanceRun {
-  readonly book: OrderBook;
-  retryRequested = false;
+  readonly desk: OrderDesk;
   phase: Phase = 'snapshot';
   private readonly startedAt = nowIso();
-  private readonly searchFrom = new Date(nowMs() - DAY_MS).toISOString();
   private readonly skipped: RebalanceRunRecord['skipped'] = [];
   private readonly explanation: string[] = [];
   private driftBefore: DriftSummary | null = null;
@@ -66,11 +57,11 @@ class RebalanceRun {
   private attention = false;
 
   constructor(private readonly input: RebalanceInput) {
-    this.book = new OrderBook(input.clientId);
+    this.desk = new OrderDesk(input, new Date(nowMs() - DAY_MS).toISOString(), new RetryFlag());
   }
 
   async run(): Promise<RebalanceRunRecord> {
-    const { input } = this;
+    const { input, desk } = this;
     let snap = await this.snapshot();
     const full = this.decide(snap, 'full');
     this.driftBefore = full.driftBefore;
@@ -88,7 +79,6 @@ class RebalanceRun {
       );
       return this.finish('within-band');
     }
-
     if (!snap.kycOrder) {
       snap = (await this.waitForKyc()) ?? snap;
       if (!snap.kycOrder) return this.finish('needs-attention');
@@ -99,28 +89,18 @@ class RebalanceRun {
     const sells = this.decide(snap, 'full');
     this.recordSkipped(sells, 'sell');
     for (const r of sells.redemptions) {
-      const decimals = snap.rules[r.instrument]?.decimalsUnits ?? 0;
-      await this.place('sell', r.instrument, r.estimatedAmount, (clientRef) =>
-        write.placeRedemption.executeWithOptions(
-          { ...fondoWrite, summary: `sell ${r.units} units of ${r.instrument} (${clientRef})` },
-          [
-            {
-              clientId: input.clientId,
-              accountId: input.accountId,
-              instrument: r.instrument,
-              units: r.units,
-              decimalsUnits: decimals,
-              clientRef,
-              searchFrom: this.searchFrom,
-            },
-          ]
-        )
-      );
+      const decimalsUnits = snap.rules[r.instrument]?.decimalsUnits ?? 0;
+      await this.trade({
+        instrument: r.instrument,
+        side: 'sell',
+        amount: r.estimatedAmount,
+        units: { units: r.units, decimalsUnits },
+      });
     }
-    await this.waitUntilFinal();
+    await this.untilFinal();
     if (sells.redemptions.length) {
       this.sellsSettledAt = nowIso();
-      const raised = this.book.orders.filter((o) => o.side === 'sell' && o.status === 'settled');
+      const raised = desk.book.orders.filter((o) => o.side === 'sell' && o.status === 'settled');
       this.say(`Sells final: ${raised.length} of ${sells.redemptions.length} settled.`);
     }
 
@@ -129,46 +109,27 @@ class RebalanceRun {
     snap = await this.snapshot();
     const buys = this.decide(snap, 'cash-flow');
     this.recordSkipped(buys, 'buy');
-    for (const s of buys.subscriptions) {
-      await this.place('buy', s.instrument, s.amount, (clientRef) =>
-        write.placeSubscription.executeWithOptions(
-          { ...fondoWrite, summary: `buy ${s.instrument} for ${s.amount} SEK (${clientRef})` },
-          [
-            {
-              clientId: input.clientId,
-              accountId: input.accountId,
-              instrument: s.instrument,
-              amount: s.amount,
-              clientRef,
-              searchFrom: this.searchFrom,
-            },
-          ]
-        )
-      );
-    }
-    await this.waitUntilFinal();
+    for (const s of buys.subscriptions) await this.trade({ instrument: s.instrument, side: 'buy', amount: s.amount });
+    await this.untilFinal();
 
-    const drift = await read.measurePlanDrift({
-      clientId: input.clientId,
-      accountId: input.accountId,
-      allocation: input.allocation,
-    });
+    const { clientId, accountId, allocation } = input;
+    const drift = await read.measurePlanDrift({ clientId, accountId, allocation });
     this.driftAfter = drift ? { maxAbsolutePp: drift.maxAbsolutePp, total: drift.total } : this.driftBefore;
     this.say(
       `Drift after: ${this.driftAfter?.maxAbsolutePp ?? '?'} pp max, ${this.driftAfter?.total ?? '?'} pp total.`
     );
-    const incomplete = this.book.orders.some((o) => o.status !== 'settled');
+    const incomplete = desk.book.orders.some((o) => o.status !== 'settled');
     return this.finish(this.attention ? 'needs-attention' : incomplete ? 'partially-completed' : 'completed');
   }
 
-  private async snapshot(): Promise<InvestmentSnapshot> {
-    const { input } = this;
+  private snapshot(): Promise<InvestmentSnapshot> {
+    const { clientId, accountId, allocation } = this.input;
     return read.investmentSnapshot({
-      clientId: input.clientId,
-      accountId: input.accountId,
-      allocation: input.allocation,
+      clientId,
+      accountId,
+      allocation,
       extraFunds: [],
-      pendingSince: this.searchFrom,
+      pendingSince: this.desk.searchFrom,
     });
   }
 
@@ -189,95 +150,72 @@ class RebalanceRun {
     });
   }
 
-  private async place(
-    side: 'sell' | 'buy',
-    instrument: string,
-    amount: string,
-    create: (clientRef: string) => Promise<PlaceOrderResult>
-  ): Promise<void> {
-    const { input } = this;
+  /** Places one trade; KYC withdrawn mid-run → waits at the gate, then places the same trade (its reference is unused). */
+  private async trade(leg: Leg): Promise<void> {
+    const { planId, date } = this.input;
+    const label = `${leg.side === 'sell' ? 'Sell' : 'Buy'} ${leg.instrument}`;
     for (;;) {
-      const clientRef = rebalanceClientRef(
-        input.planId,
-        input.date,
-        instrument,
-        side,
-        this.book.count(instrument, side) + 1
+      const result = await this.desk.place(leg, (seq) =>
+        rebalanceClientRef(planId, date, leg.instrument, leg.side, seq)
       );
-      const result = await create(clientRef);
       if (result.outcome === 'placed') {
-        this.book.addPlaced({ instrument, clientRef, amount: result.order.amount ?? amount, side }, result.order);
-        this.say(
-          `${side === 'sell' ? 'Sell' : 'Buy'} ${instrument} (${clientRef}) ${result.adopted ? 'found (placed by an earlier attempt)' : 'placed'}, about ${formatSek(amount)}.`
-        );
+        this.say(placedSentence(label, result.clientRef, result.adopted, result.order.amount ?? leg.amount));
         return;
       }
-      if (result.code === 'kyc_incomplete') {
-        // KYC was withdrawn mid-run: wait like a savings cycle, then place the same trade (the reference is unused).
+      if (result.reason === 'kyc') {
         const snap = await this.waitForKyc();
         if (!snap?.kycOrder) return;
         continue;
       }
-      this.skipped.push({ instrument, side, reason: result.code });
-      this.say(`${side === 'sell' ? 'Sell' : 'Buy'} ${instrument} refused by Fondo (${result.code}); skipped.`);
+      this.skipped.push({ instrument: leg.instrument, side: leg.side, reason: result.reason });
+      this.say(`${label} refused by the custodian (${result.reason}, ${result.providerCode}); skipped.`);
       return;
     }
   }
 
-  private async waitUntilFinal(): Promise<void> {
-    while (this.book.open().length || this.book.hasEvents()) {
-      const nextPoll = this.book.nextPollAt();
-      await waitUntil(() => this.book.hasEvents() || this.retryRequested, nextPoll);
-      const retry = this.retryRequested;
-      this.retryRequested = false;
-      this.book.applyEvents();
-      if (retry || nowMs() >= nextPoll) await this.book.poll();
-    }
-    await this.book.fetchSettledAmounts();
-    for (const o of this.book.orders.filter((o) => o.status === 'canceled')) {
-      if (!this.skipped.some((s) => s.instrument === o.instrument && s.side === o.side)) {
-        this.skipped.push({
-          instrument: o.instrument,
-          side: o.side,
-          reason: `canceled${o.note ? ` (${o.note})` : ''}`,
-        });
-        this.say(
-          `${o.side === 'sell' ? 'Sell' : 'Buy'} ${o.instrument} was canceled by Fondo; ${o.side === 'sell' ? 'the buys use only the cash raised' : 'the cash stays for the next cycle'}.`
-        );
-      }
+  private async untilFinal(): Promise<void> {
+    await this.desk.untilFinal();
+    for (const o of this.desk.book.orders.filter((o) => o.status === 'canceled')) {
+      if (this.skipped.some((s) => s.instrument === o.instrument && s.side === o.side)) continue;
+      this.skipped.push({ instrument: o.instrument, side: o.side, reason: `canceled${o.note ? ` (${o.note})` : ''}` });
+      this.say(
+        `${o.side === 'sell' ? 'Sell' : 'Buy'} ${o.instrument} was canceled by the custodian; ${o.side === 'sell' ? 'the buys use only the cash raised' : 'the cash stays for the next cycle'}.`
+      );
     }
   }
 
-  /** Backoff (1 h, 2 h, 4 h, 8 h, then daily) or retryNow, until KYC allows orders or the deadline passes. */
+  /** The KYC gate until the KYC deadline; then the run stops with needs-attention. */
   private async waitForKyc(): Promise<InvestmentSnapshot | undefined> {
     const previous = this.phase;
-    this.phase = 'blocked-kyc';
-    const deadline = nowMs() + this.input.kycDeadlineDays * DAY_MS;
-    this.say('KYC does not allow orders: waiting.');
-    for (let check = 0; nowMs() < deadline; check++) {
-      await waitUntil(() => this.retryRequested, Math.min(deadline, nowMs() + kycRecheckDelayMs(check)));
-      this.retryRequested = false;
-      if (await read.kycAllowsOrders({ clientId: this.input.clientId, accountId: this.input.accountId })) {
-        this.phase = previous;
-        this.say('KYC allows orders again; continuing.');
-        return this.snapshot();
-      }
+    const { clientId, accountId, kycDeadlineDays } = this.input;
+    const gate = await passKycGate({
+      deadlineDays: kycDeadlineDays,
+      retry: this.desk.retry,
+      check: async () => ({ allowed: await read.kycAllowsOrders({ clientId, accountId }), value: undefined }),
+      onBlocked: async () => {
+        this.phase = 'blocked-kyc';
+        this.say('KYC does not allow orders: waiting.');
+        return Promise.resolve();
+      },
+    });
+    this.phase = previous;
+    if (gate.allowed) {
+      this.say('KYC allows orders again; continuing.');
+      return this.snapshot();
     }
     this.attention = true;
     this.skipped.push({ instrument: '*', side: previous === 'buying' ? 'buy' : 'sell', reason: 'kyc' });
-    this.say(`KYC did not allow orders within ${this.input.kycDeadlineDays} days; the run stops.`);
+    this.say(`KYC did not allow orders within ${kycDeadlineDays} days; the run stops.`);
     return undefined;
   }
 
   /** Records the decision's skipped trades of one side (sells come from the full plan, buys from the recompute). */
   private recordSkipped(decision: RebalanceDecision, side: 'sell' | 'buy'): void {
     for (const s of decision.skipped) {
-      if (
-        s.side !== side ||
-        this.skipped.some((k) => k.instrument === s.instrument && k.side === s.side && k.reason === s.reason)
-      )
-        continue;
-      this.skipped.push({ instrument: s.instrument, side: s.side, reason: s.reason });
+      const known = this.skipped.some(
+        (k) => k.instrument === s.instrument && k.side === s.side && k.reason === s.reason
+      );
+      if (s.side === side && !known) this.skipped.push({ instrument: s.instrument, side: s.side, reason: s.reason });
     }
   }
 
@@ -293,7 +231,7 @@ class RebalanceRun {
       outcome: 'completed',
       driftBefore: this.driftBefore,
       driftAfter: this.driftAfter,
-      orders: this.book.orders.map((o) => ({ ...o })),
+      orders: this.desk.book.orders.map((o) => ({ ...o })),
       skipped: this.skipped,
       explanation: this.explanation,
       timings: { startedAt: this.startedAt, sellsSettledAt: this.sellsSettledAt, completedAt: nowIso() },

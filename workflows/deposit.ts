@@ -1,0 +1,112 @@
+/**
+ * Collecting a cycle's deposit: attempt 1 under clientRef `<planId>:<period>`, renewed attempts `…:a<n>` on the
+ * next banking day when the bank reports insufficient funds or renewed coverage (at most `maxRenewedAttempts`);
+ * any other failure stops the period. An attempt's outcome arrives by the event bridge (paymentEvent) or, as a slow
+ * fallback, by polling from the debit date 08:00 (after the bank's 06:00 report), every 6 hours, for 10 banking
+ * days, and at once on retryNow. Failures have no event, so they are always learnt by polling.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { z } from 'zod';
+import type { Activities } from '../activities';
+import { addBankingDays, earliestDebitDate, stockholmTime } from '../shared/calendar';
+import type { DepositOutcome } from '../shared/custodian';
+import { afterDepositFailure } from '../shared/cycle-steps';
+import { paymentClientRef } from '../shared/ids';
+import type { PaymentEventPayload } from '../shared/messages';
+import { formatSek, SEK_SCALE, toFixed } from '../shared/money';
+import type { PaymentAttempt } from '../shared/status';
+import { fondoRead, fondoWrite } from './activity-options';
+import { failureMessage } from './failures';
+import type { RetryFlag } from './order-desk';
+import { HOUR_MS, nowIso, nowMs, waitUntil } from './time';
+
+const read = proxyActivities<Activities>(fondoRead);
+const write = proxyActivities<Activities>(fondoWrite);
+
+export type DepositResult = { paid: true; amount: string; debitDate: string | null } | { paid: false; why: string };
+
+export interface DepositContext {
+  planId: string;
+  clientId: string;
+  accountId: string;
+  period: string;
+  amount: string;
+  scheduledDebitDate: string;
+  maxRenewedAttempts: number;
+  /** The attempts so far (reported in the cycle's status and summary). */
+  payments: PaymentAttempt[];
+  events: Map<string, z.output<typeof PaymentEventPayload>>;
+  retry: RetryFlag;
+  say: (sentence: string) => void;
+}
+
+/** Runs deposit attempts until one is paid, or the period's deposit has failed. */
+export async function collectDeposit(c: DepositContext): Promise<DepositResult> {
+  const maxAttempts = 1 + c.maxRenewedAttempts;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const clientRef = paymentClientRef(c.planId, c.period, attempt);
+    const record: PaymentAttempt = {
+      attempt,
+      clientRef,
+      instructionId: null,
+      debitDate: null,
+      status: 'submitted',
+      reasonCode: null,
+      submittedAt: nowIso(),
+      resolvedAt: null,
+    };
+    c.payments.push(record);
+    try {
+      const submitted = await write.submitAutogiroPayment.executeWithOptions(
+        { ...fondoWrite, summary: `autogiro ${c.amount} SEK, attempt ${attempt} (${clientRef})` },
+        [{ clientId: c.clientId, accountId: c.accountId, amount: c.amount, clientRef }]
+      );
+      record.instructionId = submitted.instructionId;
+      record.debitDate = submitted.debitDate ?? (attempt === 1 ? c.scheduledDebitDate : earliestDebitDate(nowIso()));
+    } catch (err) {
+      record.status = 'unknown';
+      return { paid: false, why: `payment attempt ${attempt} could not be submitted: ${failureMessage(err)}` };
+    }
+    c.say(
+      `Payment attempt ${attempt} (${clientRef}) submitted for ${formatSek(c.amount)}, debit date ${record.debitDate}.`
+    );
+
+    const outcome = await awaitOutcome(c, record, record.debitDate);
+    record.resolvedAt = nowIso();
+    if (outcome.status === 'paid') {
+      record.status = 'completed';
+      // Money received is whole öre; a custodian reporting more decimals is credited no more than it reported.
+      const amount = toFixed(outcome.amount ?? c.amount, SEK_SCALE, 'down');
+      c.say(`Payment completed: ${formatSek(amount)} received.`);
+      return { paid: true, amount, debitDate: outcome.debitDate ?? record.debitDate };
+    }
+    if (outcome.status === 'pending') {
+      record.status = 'unknown';
+      return { paid: false, why: `payment ${clientRef} has no outcome 10 banking days after its debit date` };
+    }
+    record.status = 'failed';
+    record.reasonCode = outcome.providerCode;
+    const step = afterDepositFailure(outcome.failure, outcome.providerCode, attempt, maxAttempts);
+    c.say(step.say);
+    if (step.kind === 'stop') return { paid: false, why: step.why };
+  }
+  return { paid: false, why: 'payment failed' };
+}
+
+async function awaitOutcome(c: DepositContext, record: PaymentAttempt, debitDate: string): Promise<DepositOutcome> {
+  let nextPoll = Math.max(nowMs(), Date.parse(stockholmTime(debitDate, '08:00')));
+  const giveUpAt = Date.parse(stockholmTime(addBankingDays(debitDate, 10), '08:00'));
+  for (;;) {
+    await waitUntil(() => c.events.has(record.clientRef) || c.retry.requested, nextPoll);
+    c.retry.take();
+    const event = c.events.get(record.clientRef);
+    if (event) return { status: 'paid', amount: event.amount, debitDate };
+    const outcome = await read.getPaymentOutcome({
+      clientId: c.clientId,
+      instructionId: record.instructionId!,
+      clientRef: record.clientRef,
+    });
+    if (outcome.status !== 'pending' || nowMs() >= giveUpAt) return outcome;
+    if (nowMs() >= nextPoll) nextPoll = nowMs() + 6 * HOUR_MS;
+  }
+}

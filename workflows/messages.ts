@@ -1,0 +1,70 @@
+/**
+ * Handlers that validate where a message lands. Every signal and update payload is parsed with its schema from
+ * shared/messages.ts before the workflow acts on it:
+ * - an invalid signal is ignored and logged with the signal's name and the zod issue's path and code — never the
+ *   payload, which may hold anything a caller typed;
+ * - an invalid update is rejected by its synchronous validator (a plain Error: the update never enters history),
+ *   and the handler acts on the parsed value only.
+ * So nothing a caller sends can put state into a plan that its next run (continue-as-new) would reject.
+ */
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { FailureType } from '../shared/failure-types';
+import { describeIssue } from '../shared/plan';
+
+/** The first issue's location and kind, safe to log (zod messages may quote the value). */
+export function issueShape(error: z.ZodError): { path: string; code: string } {
+  const issue = error.issues[0];
+  return { path: issue?.path.map(String).join('.') ?? '', code: issue?.code ?? 'invalid' };
+}
+
+/** Registers a signal handler that runs only for a payload the schema accepts. */
+export function onSignal<S extends z.ZodType, Args extends unknown[]>(
+  signal: SignalDefinition<Args>,
+  schema: S,
+  handler: (payload: z.output<S>) => void | Promise<void>
+): void {
+  setHandler(signal, (...args: Args) => {
+    const parsed = schema.safeParse(args[0]);
+    if (!parsed.success) {
+      log.warn('invalid signal ignored', { signal: signal.name, issue: issueShape(parsed.error) });
+      return;
+    }
+    return handler(parsed.data);
+  });
+}
+
+/**
+ * Registers an update whose validator parses the payload (and runs `guard`, e.g. "the plan is not cancelled");
+ * the handler receives the parsed value.
+ */
+export function onUpdate<S extends z.ZodType, Ret, Args extends [unknown]>(
+  update: UpdateDefinition<Ret, Args>,
+  schema: S,
+  handler: (payload: z.output<S>) => Ret | Promise<Ret>,
+  guard: () => void = () => undefined
+): void {
+  setHandler(
+    update,
+    (...args: Args) => {
+      // The validator accepted this payload; parsing again is deterministic, so this only guards replays of
+      // histories recorded before validation existed.
+      const parsed = schema.safeParse(args[0]);
+      if (!parsed.success) {
+        throw ApplicationFailure.nonRetryable(
+          `${update.name}: ${describeIssue(parsed.error)}`,
+          FailureType.InvalidPlanInput
+        );
+      }
+      return handler(parsed.data);
+    },
+    {
+      validator: (...args: Args) => {
+        guard();
+        const parsed = schema.safeParse(args[0]);
+        if (!parsed.success) throw new Error(describeIssue(parsed.error));
+      },
+    }
+  );
+}

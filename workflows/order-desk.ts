@@ -1,0 +1,104 @@
+/**
+ * Placing and tracking orders, shared by the savings cycle and the rebalance run. A leg is placed under the next
+ * reference of its fund and side (check-before-create in the activity makes every retry safe); the result, placed
+ * or refused in the custodian port's words, goes into the order book; `step` waits once for order events, retryNow
+ * or the fallback poll, and `untilFinal` repeats it until every placed order is final.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PlaceOrderResult } from '../shared/custodian';
+import { formatSek } from '../shared/money';
+import { fondoWrite } from './activity-options';
+import { OrderBook } from './order-book';
+import { nowMs, waitUntil } from './time';
+
+const write = proxyActivities<Activities>(fondoWrite);
+
+/** retryNow: set by the signal, taken by the wait it interrupts. */
+export class RetryFlag {
+  requested = false;
+  take(): boolean {
+    const was = this.requested;
+    this.requested = false;
+    return was;
+  }
+}
+
+export type Side = 'buy' | 'sell';
+
+export interface Leg {
+  instrument: string;
+  side: Side;
+  /** SEK ordered (a buy) or the estimated proceeds (a sell). */
+  amount: string;
+  /** For a sell: units within the fund's unit decimals. */
+  units?: { units: string; decimalsUnits: number };
+}
+
+export class OrderDesk {
+  readonly book: OrderBook;
+
+  constructor(
+    private readonly account: { clientId: string; accountId: string },
+    /** ISO instant no later than the owning workflow's start (the activity looks orders up from here). */
+    readonly searchFrom: string,
+    readonly retry: RetryFlag
+  ) {
+    this.book = new OrderBook(account.clientId);
+  }
+
+  /** Places one leg under `refFor(seq)`, seq = the fund's and side's next number; the result is in the book. */
+  async place(leg: Leg, refFor: (seq: number) => string): Promise<PlaceOrderResult & { clientRef: string }> {
+    const clientRef = refFor(this.book.count(leg.instrument, leg.side) + 1);
+    const result = await this.create(leg, clientRef);
+    const entry = { instrument: leg.instrument, clientRef, side: leg.side };
+    if (result.outcome === 'placed') {
+      // A buy is booked at the amount ordered; a sell at what the custodian estimates it raises.
+      const amount = leg.side === 'buy' ? leg.amount : (result.order.amount ?? leg.amount);
+      this.book.addPlaced({ ...entry, amount }, result.order);
+    } else {
+      this.book.addRefused({ ...entry, amount: leg.amount }, result.reason);
+    }
+    return { ...result, clientRef };
+  }
+
+  private create(leg: Leg, clientRef: string): Promise<PlaceOrderResult> {
+    const { clientId, accountId } = this.account;
+    const common = { clientId, accountId, instrument: leg.instrument, clientRef, searchFrom: this.searchFrom };
+    if (leg.side === 'sell' && leg.units) {
+      return write.placeRedemption.executeWithOptions(
+        { ...fondoWrite, summary: `sell ${leg.units.units} units of ${leg.instrument} (${clientRef})` },
+        [{ ...common, units: leg.units.units, decimalsUnits: leg.units.decimalsUnits }]
+      );
+    }
+    return write.placeSubscription.executeWithOptions(
+      { ...fondoWrite, summary: `buy ${leg.instrument} for ${leg.amount} SEK (${clientRef})` },
+      [{ ...common, amount: leg.amount }]
+    );
+  }
+
+  /**
+   * Waits once for order events, retryNow, the fallback poll or `otherWakeAt`; applies the events and polls when
+   * the poll is due (or on retryNow while orders are open). Returns whether retryNow interrupted the wait.
+   */
+  async step(otherWakeAt = Infinity): Promise<boolean> {
+    const openBefore = this.book.open().length;
+    const nextPoll = this.book.nextPollAt();
+    await waitUntil(() => this.book.hasEvents() || this.retry.requested, Math.min(otherWakeAt, nextPoll));
+    const retry = this.retry.take();
+    this.book.applyEvents();
+    if (nowMs() >= nextPoll || (retry && openBefore > 0)) await this.book.poll();
+    return retry;
+  }
+
+  /** Until every placed order is final; then settled orders carry the cash the custodian moved. */
+  async untilFinal(): Promise<void> {
+    while (this.book.open().length || this.book.hasEvents()) await this.step();
+    await this.book.fetchSettledAmounts();
+  }
+}
+
+/** The explanation sentence for a placed (or adopted) order. */
+export function placedSentence(label: string, clientRef: string, adopted: boolean, amount: string): string {
+  return `${label}: order ${clientRef} ${adopted ? 'found (placed by an earlier attempt)' : 'placed'} for ${formatSek(amount)}.`;
+}
