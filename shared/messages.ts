@@ -6,9 +6,17 @@
  * synchronously and answer with what changed; queries never change state.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
 import type { DayOfMonth } from './calendar';
+import { redactPii } from './pii';
 import type { PlanRebalancePolicy, Weights } from './plan';
 import type { CyclePhase, CycleStatus, PlanStatus, RebalanceRunRecord } from './status';
+
+/**
+ * Free text in a message (pause/cancel reasons, notes): at most 500 characters, personal data redacted (shared/pii.ts)
+ * — a second line of defence: the CLI refuses such text before sending it.
+ */
+export const FreeTextSchema = z.string().max(500, 'must be at most 500 characters').transform(redactPii);
 
 // ---- plan: admin ----------------------------------------------------------------------------------------------
 export const pauseSignal = defineSignal<[{ reason?: string }?]>('pause');
