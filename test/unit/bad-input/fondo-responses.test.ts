@@ -5,6 +5,7 @@ import { createPlanCheckActivities } from '../../../activities/plan-check';
 import { clearTokenCache, FondoClient } from '../../../fondo';
 import { FailureType } from '../../../shared/failure-types';
 import type { AllocationSource } from '../../../shared/plan';
+import type { PlanFacts } from '../../../shared/plan-check';
 import { clientOptions, sendRawJson, startFakeFondo, type FakeFondo } from '../../fondo/helpers/fake-fondo';
 
 // Bad-input corpus (issue 12.6), malformed Fondo responses, through the preflight's activity (planCheckFacts)
@@ -150,20 +151,23 @@ describe('bad-input corpus: malformed Fondo responses to the plan check', () => 
     });
   };
 
-  it.each(CASES)('%s: the check fails with its failure type, no fact is invented', async (_name, answer, allocation, type) => {
-    answers = answer;
-    const error = await check(allocation).then(
-      () => undefined,
-      (err: unknown) => err
-    );
-    expect(error).toBeInstanceOf(ApplicationFailure);
-    expect((error as ApplicationFailure).type).toBe(type);
-    expect((error as ApplicationFailure).nonRetryable).toBe(type !== FailureType.FondoUnavailable);
-  });
+  it.each(CASES)(
+    '%s: the check fails with its failure type, no fact is invented',
+    async (_name, answer, allocation, type) => {
+      answers = answer;
+      const error = await check(allocation).then(
+        () => undefined,
+        (err: unknown) => err
+      );
+      expect(error).toBeInstanceOf(ApplicationFailure);
+      expect((error as ApplicationFailure).type).toBe(type);
+      expect((error as ApplicationFailure).nonRetryable).toBe(type !== FailureType.FondoUnavailable);
+    }
+  );
 
   it('reads the well-formed answers as facts (the corpus fails only what is malformed)', async () => {
     answers = {};
-    const facts = await check(FONDO_SOURCE);
+    const facts = (await check(FONDO_SOURCE)) as PlanFacts;
     expect(facts.account).toEqual({ found: true, status: 'active', active: true });
     expect(facts.fondoAllocation).toEqual({ weights: [{ instrument: FUND, percent: '100' }] });
     expect(facts.funds[FUND]).toMatchObject({ known: true, inUniverse: true });
