@@ -41,7 +41,7 @@ import type { PlanStateValue } from '../shared/status';
 import { firstIssue } from '../shared/zod-issues';
 import { ConfigError, parseEnv, TemporalConfigSchema } from '../workers/config';
 import { connectivityCheck, type savingsPlanWorkflow } from '../workflows';
-import { formatList, formatStatus, type PlanListRow } from './format';
+import { formatList, formatStatus, latestRunPerPlan, type PlanExecutionRow } from './format';
 import {
   CliInputError,
   parseDay,
@@ -299,25 +299,21 @@ function buildProgram(io: CliIo): Command {
           .filter(Boolean)
           .join(' AND ');
         await withClient(async (client) => {
-          // Each continue-as-new run is an execution of its own: keep each plan's latest run.
-          const latest = new Map<string, { startMs: number; row: PlanListRow }>();
+          const executions: PlanExecutionRow[] = [];
           for await (const wf of client.workflow.list({ query })) {
             const sa = wf.typedSearchAttributes;
-            const startMs = wf.startTime.getTime();
-            const seen = latest.get(wf.workflowId);
-            if (seen && seen.startMs >= startMs) continue;
-            latest.set(wf.workflowId, {
-              startMs,
-              row: {
-                planId: sa.get(SavingsPlanIdKey) ?? wf.workflowId.replace(/^savings-plan:/, ''),
-                clientId: sa.get(FondoClientIdKey) ?? '',
-                state: sa.get(PlanStateKey) ?? '',
-                nextDebitDate: sa.get(NextDebitDateKey) ?? '',
-                status: wf.status.name.toLowerCase(),
-              },
+            executions.push({
+              workflowId: wf.workflowId,
+              startMs: wf.startTime.getTime(),
+              planId: sa.get(SavingsPlanIdKey) ?? wf.workflowId.replace(/^savings-plan:/, ''),
+              clientId: sa.get(FondoClientIdKey) ?? '',
+              state: sa.get(PlanStateKey) ?? '',
+              nextDebitDate: sa.get(NextDebitDateKey) ?? '',
+              status: wf.status.name.toLowerCase(),
             });
           }
-          const rows = [...latest.values()].map((v) => v.row).sort((a, b) => a.planId.localeCompare(b.planId));
+          // Each continue-as-new run is an execution of its own: one row per plan, its latest run.
+          const rows = latestRunPerPlan(executions);
           print(formatList(rows), rows);
         });
       });
