@@ -62,7 +62,9 @@ describe('findPii: the one scanner for personal data in free text', () => {
 
   it('names the field and the rule in a refusal, and never the value', () => {
     const problem = piiProblem('--reason', 'kund 198003141002 ringde');
-    expect(problem).toBe('--reason: must not hold personal data: a personnummer or samordningsnummer (rule personnummer)');
+    expect(problem).toBe(
+      '--reason: must not hold personal data: a personnummer or samordningsnummer (rule personnummer)'
+    );
     expect(problem).not.toContain('198003141002');
     expect(piiProblem('--reason', 'holiday')).toBeUndefined();
   });
