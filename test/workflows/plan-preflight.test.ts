@@ -247,11 +247,7 @@ describe('plan preflight: a plan is checked before it exists or changes', () => 
   });
 
   it('every demo plan passes the check and starts through startPlan on the given task queue; a second run starts none', async () => {
-    const started = await createDemoPlans(
-      client,
-      s.taskQueue,
-      new Date(await s.env.currentTimeMs()).toISOString()
-    );
+    const started = await createDemoPlans(client, s.taskQueue, new Date(await s.env.currentTimeMs()).toISOString());
     expect(started).toEqual(DEMO_PLANS.map((d) => d.plan.planId));
     const described = await client.workflow.getHandle(planWorkflowId('demo-barnspar')).describe();
     expect(described.taskQueue).toBe(s.taskQueue);
