@@ -1,6 +1,7 @@
 import type { FondoClient } from '../fondo';
 import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
+import { createPlanCheckActivities } from './plan-check';
 import { createPortfolioActivities } from './portfolio';
 import { createSystemActivities } from './system';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createOrderActivities(deps.fondo),
     ...createPortfolioActivities(deps.fondo),
+    ...createPlanCheckActivities(deps.fondo),
   };
 }
 

@@ -11,6 +11,24 @@ export interface PlanListRow {
   status: string;
 }
 
+/** One execution of a plan's workflow as visibility lists it (each continue-as-new run is one). */
+export interface PlanExecutionRow extends PlanListRow {
+  workflowId: string;
+  startMs: number;
+}
+
+/** One row per plan: each workflow id's latest run (visibility lists every continue-as-new run), by plan id. */
+export function latestRunPerPlan(executions: Iterable<PlanExecutionRow>): PlanListRow[] {
+  const latest = new Map<string, PlanExecutionRow>();
+  for (const e of executions) {
+    const seen = latest.get(e.workflowId);
+    if (!seen || e.startMs > seen.startMs) latest.set(e.workflowId, e);
+  }
+  return [...latest.values()]
+    .sort((a, b) => a.planId.localeCompare(b.planId))
+    .map(({ planId, clientId, state, nextDebitDate, status }) => ({ planId, clientId, state, nextDebitDate, status }));
+}
+
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>

@@ -2,6 +2,7 @@
  * "What happens next" for a plan, in one line an operator can read to a saver on the phone. Pure: derived from the
  * plan's status and its running cycles' status. Times are Stockholm wall time with the zone named.
  */
+import { FINAL_ORDER_STATES } from '../shared/custodian';
 import { formatSek } from '../shared/money';
 import type { CycleStatus, PlanStatus } from '../shared/status';
 import { longDate, stockholmDateTime } from './stockholm';
@@ -15,6 +16,8 @@ function cycleNext(c: CycleStatus): string {
       return pending?.debitDate
         ? `period ${c.period}: waiting for Bankgirot's answer on the debit of ${longDate(pending.debitDate)} (attempt ${pending.attempt})`
         : `period ${c.period}: submitting the payment`;
+    case 'paid':
+      return `period ${c.period}: paid; reading the account and the funds' rules to split the deposit`;
     case 'waiting-turn':
       return `period ${c.period}: paid; orders wait until the running rebalance has placed its orders`;
     case 'blocked-kyc':
@@ -26,7 +29,7 @@ function cycleNext(c: CycleStatus): string {
     case 'investing':
       return `period ${c.period}: paid; placing the orders`;
     case 'waiting-orders': {
-      const open = c.orders.filter((o) => !['settled', 'canceled', 'rejected', 'refused'].includes(o.status)).length;
+      const open = c.orders.filter((o) => !FINAL_ORDER_STATES.includes(o.status)).length;
       return `period ${c.period}: waiting for ${open} order(s) to settle`;
     }
     case 'completed':

@@ -11,7 +11,6 @@ import {
   type DayOfMonth,
 } from '../shared/calendar';
 import {
-  describeIssue,
   PlanInputSchema,
   PlanRebalancePolicySchema,
   SavingsPoliciesSchema,
@@ -20,6 +19,7 @@ import {
   type PlanRebalancePolicy,
   type Weights,
 } from '../shared/plan';
+import { firstIssue } from '../shared/zod-issues';
 
 export class CliInputError extends Error {
   override name = 'CliInputError' as const;
@@ -34,7 +34,7 @@ export function parseWeights(text: string): Weights {
     return { instrument: instrument.trim(), percent: percent.trim() };
   });
   const parsed = WeightsSchema.safeParse(weights);
-  if (!parsed.success) throw new CliInputError(`--weights: ${describeIssue(parsed.error)}`);
+  if (!parsed.success) throw new CliInputError(`--weights: ${firstIssue(parsed.error)}`);
   return parsed.data;
 }
 
@@ -122,7 +122,7 @@ export function rebalancePolicyFrom(o: RebalanceOptions): PlanRebalancePolicy {
     ...(o.cashBuffer !== undefined ? { cashBufferPct: o.cashBuffer } : {}),
     ...(o.cashFlow !== undefined ? { cashFlow: o.cashFlow } : {}),
   });
-  if (!parsed.success) throw new CliInputError(`rebalance policy: ${describeIssue(parsed.error)}`);
+  if (!parsed.success) throw new CliInputError(`rebalance policy: ${firstIssue(parsed.error)}`);
   return parsed.data;
 }
 
@@ -130,7 +130,7 @@ export function rebalancePolicyFrom(o: RebalanceOptions): PlanRebalancePolicy {
 export function planFrom(o: CreateOptions, rebalance: RebalanceOptions, nowIso: string): Plan {
   const day = parseDay(o.day);
   const policies = SavingsPoliciesSchema.safeParse({
-    ...(o.belowMinimum ? { belowMinimum: o.belowMinimum } : {}),
+    ...(o.belowMinimum !== undefined ? { belowMinimum: o.belowMinimum } : {}),
     ...(o.blockedDeadlineDays || o.blockedAtDeadline
       ? {
           blockedLeg: {
@@ -143,7 +143,7 @@ export function planFrom(o: CreateOptions, rebalance: RebalanceOptions, nowIso: 
       : {}),
     ...(o.kycDeadlineDays ? { kyc: { deadlineDays: int('--kyc-deadline-days', o.kycDeadlineDays) } } : {}),
   });
-  if (!policies.success) throw new CliInputError(`policies: ${describeIssue(policies.error)}`);
+  if (!policies.success) throw new CliInputError(`policies: ${firstIssue(policies.error)}`);
   const firstPeriod = o.startNow
     ? periodOf(stockholmDate(nowIso))
     : (o.firstPeriod ?? firstSchedulablePeriod(nowIso, day, policies.data.submissionMarginMinutes));
@@ -156,10 +156,11 @@ export function planFrom(o: CreateOptions, rebalance: RebalanceOptions, nowIso: 
     firstPeriod,
     ...(o.lastPeriod ? { lastPeriod: o.lastPeriod } : {}),
     startImmediately: Boolean(o.startNow),
-    allocation: o.weights ? { source: 'override', weights: parseWeights(o.weights) } : { source: 'fondo' },
+    allocation:
+      o.weights !== undefined ? { source: 'override', weights: parseWeights(o.weights) } : { source: 'fondo' },
     policies: policies.data,
     rebalance: rebalancePolicyFrom(rebalance),
   });
-  if (!parsed.success) throw new CliInputError(describeIssue(parsed.error));
+  if (!parsed.success) throw new CliInputError(firstIssue(parsed.error));
   return parsed.data;
 }

@@ -11,6 +11,7 @@
  * Errors name each variable at fault and never echo the secret or a URL (a URL may embed credentials).
  */
 import { z } from 'zod';
+import { formatIssues } from '../shared/zod-issues';
 
 /** Base URL of each named Fondo environment. */
 export const FONDO_BASE_URLS = {
@@ -88,7 +89,7 @@ export class FondoConfigError extends Error {
 export function loadFondoConfig(env: NodeJS.ProcessEnv = process.env): FondoConfig {
   const parsed = FondoEnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    const problems = formatIssues(parsed.error, { pathStyle: 'dotted', separator: ' ' });
     throw new FondoConfigError(`Invalid Fondo configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { decimalString, MAX_UNIT_SCALE, PositiveSekAmountSchema } from '../shared/money';
+import { formatIssues } from '../shared/zod-issues';
 import { WireDateSchema, WireDateTimeSchema, WireDecimalSchema, WireIntSchema } from './wire';
 
 /** A string union that still accepts values Fondo may add later. */
@@ -549,5 +550,5 @@ export function parseFondoEvent(message: unknown): FondoEventParseResult {
  * offending value in a message; request schemas may name an amount (never personal data), so these are safe to log.
  */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  return formatIssues(error, { pathStyle: 'dotted', rootLabel: '(root)' });
 }

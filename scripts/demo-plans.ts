@@ -3,12 +3,12 @@
  * submitted at once, so within minutes of `npm start` the Temporal UI shows complete cycles — payment, orders,
  * settled — and a few blocked states worth looking at. Accounts come from the sandbox seed (sandbox/seed/default.json).
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { PlanExistsError, startPlan } from '../cli/start-plan';
 import { periodOf, stockholmDate } from '../shared/calendar';
 import { planWorkflowId } from '../shared/ids';
 import { PlanInputSchema, type PlanInput } from '../shared/plan';
-import { FondoClientIdKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
-import { savingsPlanWorkflow } from '../workflows';
+import { parseEnv, TemporalConfigSchema } from '../workers/config';
 import { loadDataConverter } from '../workers/data-converter';
 
 const CLIENT_1 = 'c0000000-0000-4000-8000-000000000001';
@@ -90,7 +90,10 @@ export const DEMO_PLANS: { plan: Omit<PlanInput, 'firstPeriod'>; shows: string }
   },
 ];
 
-/** Starts the demo plans that do not exist yet; returns the ids started. */
+/**
+ * Starts the demo plans that do not exist yet, each through the same preflight check as `savings create`
+ * (cli/start-plan.ts); returns the ids started. `taskQueue` is the worker's (TEMPORAL_TASK_QUEUE).
+ */
 export async function createDemoPlans(
   client: Client,
   taskQueue: string,
@@ -99,36 +102,46 @@ export async function createDemoPlans(
   const started: string[] = [];
   for (const { plan } of DEMO_PLANS) {
     const input = PlanInputSchema.parse({ ...plan, firstPeriod: periodOf(stockholmDate(nowIso)) });
+    if (await planExists(client, input.planId)) continue; // created on an earlier start: left alone, not re-checked
     try {
-      await client.workflow.start(savingsPlanWorkflow, {
+      await startPlan(client, {
         taskQueue,
-        workflowId: planWorkflowId(input.planId),
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `demo savings plan ${input.planId}: ${input.amount} SEK monthly`,
-        typedSearchAttributes: [
-          { key: SavingsPlanIdKey, value: input.planId },
-          { key: FondoClientIdKey, value: input.clientId },
-          { key: PlanStateKey, value: 'active' },
-        ],
+        plan: input,
+        summary: `demo savings plan ${input.planId}: ${input.amount} SEK monthly`,
       });
       started.push(input.planId);
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!(err instanceof PlanExistsError)) throw err;
     }
   }
   return started;
 }
 
+async function planExists(client: Client, planId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(planWorkflowId(planId)).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
 if (require.main === module) {
   void (async () => {
-    const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-    const started = await createDemoPlans(
-      new Client({ connection, dataConverter: loadDataConverter() }),
-      process.env.TEMPORAL_TASK_QUEUE ?? 'fondo-savings'
-    );
-    console.log(started.length ? `started demo plans: ${started.join(', ')}` : 'demo plans already exist');
-    await connection.close();
-  })();
+    const config = parseEnv(TemporalConfigSchema);
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    try {
+      const started = await createDemoPlans(
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: loadDataConverter() }),
+        config.TEMPORAL_TASK_QUEUE
+      );
+      console.log(started.length ? `started demo plans: ${started.join(', ')}` : 'demo plans already exist');
+    } finally {
+      await connection.close();
+    }
+  })().catch((err: unknown) => {
+    console.error(`demo plans: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
 }

@@ -7,7 +7,7 @@
  *   (`amount: must be greater than zero`, `allocation[1].instrument: "X" is not in instruments`).
  * - Nothing partial is ever returned alongside it: the engine validates everything before deciding anything.
  */
-import { type z } from 'zod';
+import { formatIssuePath, formatIssues } from './zod-issues';
 
 /** Stable failure type string for this error (for `ApplicationFailure` types and non-retryable lists). */
 export const DOMAIN_INPUT_ERROR_TYPE = 'DomainInputError';
@@ -30,21 +30,9 @@ export class DomainInputError extends Error {
 
 /**
  * Formats a validation path the way the messages show it: `allocation[2].percent`, `instruments.SE0000000001SEK`,
- * `carry["odd key"]`.
+ * `carry["odd key"]` (the one formatter, shared/zod-issues.ts).
  */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && IDENTIFIER.test(key)) out += out === '' ? key : `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
+export const formatPath = formatIssuePath;
 
-/** One message per zod issue, prefixed with its path when it has one. */
-export function zodProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => (issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '') + issue.message);
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** One message per zod issue, prefixed with its path when it has one (shared/zod-issues.ts). */
+export const zodProblems = formatIssues;

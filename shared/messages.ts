@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { DayOfMonthSchema, type DayOfMonth } from './calendar';
 import { orderStateOfFondo } from './fondo-custodian';
 import { decimalString } from './money';
+import { redactPii } from './pii';
 import {
   MonthlyAmountSchema,
   PlanRebalancePolicySchema,
@@ -26,7 +27,17 @@ import type { CyclePhase, CycleStatus, PlanStatus, RebalanceRunRecord } from './
 // ---- payload schemas ----------------------------------------------------------------------------------------------
 /** Free text an operator may attach (a reason); bounded so a history event stays small. */
 export const MAX_REASON_LENGTH = 500;
-const ReasonSchema = z.string().trim().min(1, 'must not be empty').max(MAX_REASON_LENGTH);
+/**
+ * Free text in a message (pause/cancel reasons): at most 500 characters, personal data redacted (shared/pii.ts) — a
+ * second line of defence: the CLI refuses such text before sending it.
+ */
+export const FreeTextSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`)
+  .transform(redactPii);
+const ReasonSchema = FreeTextSchema;
 /** A signal without a payload: nothing, or an empty object. */
 export const NoPayload = z.object({}).strict().optional();
 export const PausePayload = z.object({ reason: ReasonSchema.optional() }).strict().optional();

@@ -186,13 +186,5 @@ export type PlanInput = z.input<typeof PlanInputSchema>;
 /** The plan after validation (defaults filled in). */
 export type Plan = z.output<typeof PlanInputSchema>;
 
-/** First zod issue as `path: message` (the one specific error a caller sees). */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
+/** First zod issue as `path: message` (the one specific error a caller sees): shared/zod-issues.ts. */
+export { firstIssue as describeIssue } from './zod-issues';

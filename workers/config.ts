@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SAVINGS_TASK_QUEUE } from '../shared/task-queues';
+import { formatIssues } from '../shared/zod-issues';
 
 /** Temporal connection settings shared by the worker, the event bridge and the CLI. */
 export const TemporalConfigSchema = z.object({
@@ -40,7 +41,7 @@ export type HealthConfig = z.infer<typeof HealthConfigSchema>;
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ');
+    const problems = formatIssues(result.error, { pathStyle: 'dotted', rootLabel: '(env)' }).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   return result.data;

@@ -3,3 +3,4 @@ export { connectivityCheck } from './connectivity';
 export { savingsPlanWorkflow } from './savings-plan';
 export { savingsCycleWorkflow } from './savings-cycle';
 export { rebalanceWorkflow } from './rebalance';
+export { planPreflightWorkflow } from './plan-preflight';

@@ -1,0 +1,23 @@
+import { runSavings } from '../../cli/program';
+
+export interface InProcessResult {
+  code: number;
+  out: string;
+  err: string;
+  /** stdout parsed as JSON when it is JSON. */
+  json: any;
+}
+
+/** Runs the admin CLI in this process (same code as the bin, without a process start per case). */
+export async function runCliInProcess(argv: string[], env: Record<string, string>): Promise<InProcessResult> {
+  let out = '';
+  let err = '';
+  const code = await runSavings(argv, { out: (t) => (out += t), err: (t) => (err += t), env });
+  let json: unknown;
+  try {
+    json = JSON.parse(out);
+  } catch {
+    json = undefined;
+  }
+  return { code, out, err, json };
+}
