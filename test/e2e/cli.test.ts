@@ -185,7 +185,8 @@ describe('savings CLI end to end (dev server, sandbox, event bridge)', () => {
     expect((await status('e2e-1')).dayOfMonth).toBe('last');
     const refused = await cli('change-allocation', 'e2e-1', '--weights', 'XX0000000000SEK=100');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain("refused by the plan: not in the client's instrument universe: XX0000000000SEK");
+    // The shared preflight check refuses it before the update is sent (issue 12.2).
+    expect(refused.stderr).toContain('refused: weights: fund XX0000000000SEK is unknown to Fondo');
     expect(
       (await cli('change-allocation', 'e2e-1', '--weights', `${FUND.fjallsjo}=50,${FUND.kustlinje}=50`)).code
     ).toBe(0);
