@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         ],
       });
       accounts.set(planId, accountId);
-      await server.env!.client.workflow.start(savingsPlanWorkflow, {
+      await server.client!.workflow.start(savingsPlanWorkflow, {
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         workflowId: planWorkflowId(planId),
         args: [
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     while (completedAt.size < PLANS && Date.now() < deadline) {
       for (const planId of planIds) {
         if (completedAt.has(planId)) continue;
-        const handle = server.env!.client.workflow.getHandle(cycleWorkflowId(planId, period));
+        const handle = server.client!.workflow.getHandle(cycleWorkflowId(planId, period));
         try {
           const description = await handle.describe();
           if (description.status.name !== 'RUNNING') {

@@ -85,7 +85,7 @@ describe('event bridge across a Temporal restart (dev server)', () => {
     const planId = 'bridge-restart';
     const period = periodOf(stockholmDate(new Date().toISOString()));
     let w = await newWorker();
-    await server.env!.client.workflow.start(savingsPlanWorkflow, {
+    await server.client!.workflow.start(savingsPlanWorkflow, {
       taskQueue,
       workflowId: planWorkflowId(planId),
       args: [testPlan({ planId, accountId, firstPeriod: period, startImmediately: true, dayOfMonth: 28 })],
@@ -131,13 +131,13 @@ describe('event bridge across a Temporal restart (dev server)', () => {
       await until(() => bridge.pending === 0, 'the queued signals to be delivered', 90_000);
       expect(bridge.health().signals).toBe(true);
       const summary = await server
-        .env!.client.workflow.getHandle<(i: unknown) => Promise<{ outcome: string }>>(cycleWorkflowId(planId, period))
+        .client!.workflow.getHandle<(i: unknown) => Promise<{ outcome: string }>>(cycleWorkflowId(planId, period))
         .result();
       expect(summary.outcome).toBe('invested');
       // Exactly once at Fondo: one payment, two orders.
       expect(payments()).toHaveLength(1);
       expect(orders()).toHaveLength(2);
-      await server.env!.client.workflow.getHandle(planWorkflowId(planId)).terminate('test done');
+      await server.client!.workflow.getHandle(planWorkflowId(planId)).terminate('test done');
     } finally {
       w.worker.shutdown();
       await w.running;
