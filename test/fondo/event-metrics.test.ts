@@ -68,9 +68,10 @@ describe('event stream metrics (Fondo client against the sandbox)', () => {
     const lag = (await metrics.registry.getMetricsAsJSON()).find(
       (m) => m.name === 'savings_event_bridge_event_lag_seconds'
     );
-    expect(
-      lag?.values.find((v) => v.metricName === 'savings_event_bridge_event_lag_seconds_count')?.value
-    ).toBeGreaterThan(0);
+    const count = lag?.values.find(
+      (v) => (v as { metricName?: string }).metricName === 'savings_event_bridge_event_lag_seconds_count'
+    );
+    expect(count?.value).toBeGreaterThan(0);
     // No id or personal data in any label.
     expect(await metrics.registry.metrics()).not.toMatch(/metrics-1|c0000000|a0000000/);
 
