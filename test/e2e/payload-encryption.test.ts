@@ -9,6 +9,7 @@ import type { PlanStatus } from '../../shared/status';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../workers/codec';
 import { createCodecServer, payloadFromJson, payloadToJson, type PayloadJson } from '../../workers/codec-server';
 import { loadPayloadKeyring } from '../../workers/data-converter';
+import { activityMetricsInterceptor, createMetrics, scanPlans } from '../../workers/metrics';
 import { runCli } from '../helpers/cli';
 import { testPayloadKeys } from '../helpers/payload-keys';
 import { CLIENT_1, createTestAccount, FUND } from '../helpers/sandbox';
@@ -73,10 +74,12 @@ describe('payload encryption end to end (dev server, CLI, worker, bridge, codec 
   let codecServer: FastifyInstance;
   let codecUrl: string;
   let codec: AesGcmPayloadCodec;
+  const metrics = createMetrics('worker');
 
   beforeAll(async () => {
     s = await createSavingsEnv({ kind: 'dev', bridge: true, name: 'encryption-e2e' });
-    const worker = await s.newWorker();
+    // The worker counts activities, payments and orders as the production worker does (workers/metrics.ts).
+    const worker = await s.newWorker({ interceptors: { activity: [activityMetricsInterceptor(metrics)] } });
     const running = worker.run();
     stopWorker = async () => {
       worker.shutdown();
@@ -203,4 +206,37 @@ describe('payload encryption end to end (dev server, CLI, worker, bridge, codec 
     expect(JSON.stringify(input)).toContain(accountId);
     expect(JSON.stringify(input)).toContain('1234.50');
   }, 240_000);
+
+  // Runs after the plan above: the worker's counters and the bridge's plan scan, on the same dev server.
+  it('counts the run in the business metrics, and the plan scan reads states and money from the plans', async () => {
+    const value = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
+      const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+      const sample = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+      return Number(sample?.value ?? NaN);
+    };
+    expect(await value('savings_payments_submitted_total', { adopted: 'false' })).toBe(1);
+    expect(await value('savings_orders_placed_total', { side: 'subscription' })).toBe(2);
+    expect(
+      await value('savings_activity_executions_total', { activity_type: 'submitAutogiroPayment', outcome: 'success' })
+    ).toBe(1);
+
+    const phaseSince = new Map<string, { phase: string; since: number }>();
+    await scanPlans({ client: s.env.client, metrics, logger: pino({ level: 'silent' }), limit: 10 }, phaseSince);
+    // Visibility is eventually consistent: the plan's PlanState is there once the upsert is indexed.
+    let running = 0;
+    for (let i = 0; i < 20 && running === 0; i++) {
+      await scanPlans({ client: s.env.client, metrics, logger: pino({ level: 'silent' }), limit: 10 }, phaseSince);
+      const json = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'savings_plans');
+      running = (json?.values ?? []).reduce((sum, v) => sum + Number(v.value), 0);
+      if (running === 0) await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(running).toBe(1);
+    expect(await value('savings_money_sek', { kind: 'collected' })).toBe(1234.5);
+    expect(await value('savings_money_sek', { kind: 'invested' })).toBeGreaterThan(1200);
+    expect(await value('savings_money_sek', { kind: 'invested' })).toBeLessThanOrEqual(1234.5);
+    expect(await value('savings_cycles_without_progress')).toBe(0);
+    // Labels hold states and kinds only: no plan, client or account id anywhere in the exposition.
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).not.toMatch(/enc-1|c0000000|a0000000/);
+  }, 60_000);
 });
