@@ -8,7 +8,7 @@ import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
 import { assumeUniqueClientRefs, loadWorkerSizing, parseEnv, TemporalConfigSchema } from './config';
 import { createLogger, temporalLogger } from './logger';
-import { buildWorkflowBundle } from './workflow-bundle';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
@@ -19,8 +19,10 @@ async function main(): Promise<void> {
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    // Bundled with the shared configuration (workers/workflow-bundle.ts), as the tests' bundle is.
-    const workflowBundle = await buildWorkflowBundle({ logger: Runtime.instance().logger });
+    // Bundled with the shared configuration (workers/workflow-bundle.ts), as the tests' bundle is; webpack runs
+    // only when the workflow sources changed since the last start (the bundle is cached per source hash).
+    const { code } = await cachedWorkflowBundle({ logger: Runtime.instance().logger });
+    const workflowBundle = { code };
     const worker = await Worker.create({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
