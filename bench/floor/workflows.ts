@@ -30,12 +30,19 @@ export interface FloorShape {
 const { noop } = proxyActivities<{ noop(step: number): Promise<number> }>({ startToCloseTimeout: '1 minute' });
 const eventSignal = defineSignal<[number]>('floorEvent');
 
-/** A timer that is started and then cancelled, as the real workflows' fallback timers mostly are. */
-async function cancelledTimer(): Promise<void> {
+/**
+ * Runs `work` with a fallback timer armed around it that is cancelled when the work is done, as the real workflows'
+ * fallback timers mostly are (armed and cancelled in different workflow tasks, so the server sees both).
+ */
+async function withCancelledTimer<T>(work: () => Promise<T>): Promise<T> {
   const scope = new CancellationScope();
-  const timer = scope.run(() => sleep('1 day'));
-  scope.cancel();
-  await timer.catch(() => undefined);
+  const timer = scope.run(() => sleep('1 day')).catch(() => undefined);
+  try {
+    return await work();
+  } finally {
+    scope.cancel();
+    await timer;
+  }
 }
 
 export async function floorCycleWorkflow(
@@ -43,8 +50,12 @@ export async function floorCycleWorkflow(
   share: { activities: number; timers: number; signals: number }
 ): Promise<number> {
   const parent = workflowInfo().parent;
-  for (let i = 0; i < share.activities; i++) await noop(i);
-  for (let i = 0; i < share.timers; i++) await cancelledTimer();
+  for (let i = 0; i < Math.max(share.activities, share.timers); i++) {
+    if (i >= share.activities)
+      await sleep(1); // a timer that fires: more timers than activities
+    else if (i < share.timers) await withCancelledTimer(() => noop(i));
+    else await noop(i);
+  }
   // Signals to the parent (as the cycle's phase signals are; a workflow may not signal itself).
   if (parent) {
     const handle = getExternalWorkflowHandle(parent.workflowId, parent.runId);
