@@ -361,6 +361,7 @@ interface HistoryCounts {
   detail: Record<string, number>;
 }
 
+/** Workflows to count: `=id` is one workflow id exactly, anything else a prefix (end it with a separator). */
 async function countHistories(client: Client, workflowIdPrefixes: string[]): Promise<HistoryCounts> {
   const typeName = (type: number | null | undefined) => temporal.api.enums.v1.EventType[type ?? 0] ?? String(type);
   const actions = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as Record<ActionType, number>;
@@ -375,7 +376,7 @@ async function countHistories(client: Client, workflowIdPrefixes: string[]): Pro
   const note = (key: string) => (counts.detail[key] = (counts.detail[key] ?? 0) + 1);
   for (const prefix of workflowIdPrefixes) {
     // Every run of every workflow of the plan (the plan's runs, its cycles, any rebalance).
-    const query = `WorkflowId STARTS_WITH "${prefix}"`;
+    const query = prefix.startsWith('=') ? `WorkflowId = "${prefix.slice(1)}"` : `WorkflowId STARTS_WITH "${prefix}"`;
     for await (const execution of client.workflow.list({ query })) {
       const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       for (const event of history.events ?? []) {
@@ -510,7 +511,7 @@ async function runFloor(stack: Stack, n: number, shape: FloorShape): Promise<num
   const settled = await Promise.allSettled(handles.map((h) => h.result()));
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) {
-    const reason = (failed).reason as Error & { cause?: Error };
+    const reason = failed.reason as Error & { cause?: Error };
     throw new Error(`floor plan failed: ${reason.message}: ${reason.cause?.message ?? ''}`);
   }
   return (performance.now() - started) / 1000;
@@ -588,7 +589,7 @@ async function runSize(n: number): Promise<SizeResult> {
     const sampled = planIds.slice(0, Math.min(options.sample, n));
     const counted = await countHistories(
       stack.client,
-      sampled.flatMap((id) => [planWorkflowId(id), `savings-cycle:${id}:`, `rebalance:${id}:`])
+      sampled.flatMap((id) => [`=${planWorkflowId(id)}`, `savings-cycle:${id}:`, `rebalance:${id}:`])
     );
     const actionsPerPlan = perPlan(counted.actions, sampled.length);
     const peakRss = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v.peakRssBytes]));
@@ -658,7 +659,7 @@ async function runSize(n: number): Promise<SizeResult> {
       const floorCpu = cpuBetween(floorBefore, floorAfter);
       const floorCounted = await countHistories(
         stack.client,
-        Array.from({ length: Math.min(options.sample, n) }, (_, i) => `floor-plan:${i}`)
+        Array.from({ length: Math.min(options.sample, n) }, (_, i) => [`=floor-plan:${i}`, `floor-plan:${i}:`]).flat()
       );
       result.floorSeconds = floorSeconds;
       result.floorCpu = floorCpu;
