@@ -18,7 +18,7 @@ import {
   runtimeTelemetryOptions,
   serveMetrics,
 } from './metrics';
-import { buildWorkflowBundle } from './workflow-bundle';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
@@ -58,8 +58,10 @@ async function main(): Promise<void> {
   const temporalProbe = await new Probe('Temporal', () => connection.workflowService.getSystemInfo({}), logger).start();
   readiness.set('temporal', () => temporalProbe.ok);
   try {
-    // Bundled with the shared configuration (workers/workflow-bundle.ts), as the tests' bundle is.
-    const workflowBundle = await buildWorkflowBundle({ logger: Runtime.instance().logger });
+    // Bundled with the shared configuration (workers/workflow-bundle.ts), as the tests' bundle is; webpack runs
+    // only when the workflow sources changed since the last start (the bundle is cached per source hash).
+    const { code } = await cachedWorkflowBundle({ logger: Runtime.instance().logger });
+    const workflowBundle = { code };
     const worker = await Worker.create({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,

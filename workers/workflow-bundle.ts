@@ -2,8 +2,13 @@
  * The one webpack configuration for the workflow bundle. Every place that bundles workflows uses it: the worker
  * (workers/worker.ts), the tests' global setup and workflowBundle() (test/helpers/), and the bundle test.
  *
- * Workflow code imports shared/calendar.ts, which imports date-holidays. Without this configuration webpack would
- * inline large things the calendar never uses:
+ * The worker's own workflow code carries no holiday engine: shared/calendar.ts reads a generated banking-day table
+ * (shared/banking-days.generated.ts). Every cached workflow evaluates the bundle's modules again (the SDK's reusable
+ * V8 context keeps a module cache per workflow), so date-holidays, moment, moment-timezone and astronomia in the
+ * bundle cost every cached plan their module state; test/workflows/workflow-bundle.test.ts keeps them out.
+ *
+ * Workflow code that does import date-holidays (the bundle probe of that test does, to compare the engine inside a
+ * bundle with Node) still gets the reductions below. Without them webpack would inline large things never used:
  * - moment-timezone's full tz database (`data/packed/latest.json`). date-holidays-parser and caldate use
  *   moment-timezone only for the zones named in the holiday data we keep, and for 'GMT', the default zone of
  *   equinox rules. The hook swaps in a copy filtered to those zones and the links they need. The copy is
@@ -11,10 +16,9 @@
  * - moment's ~130 locales, which webpack pulls in through moment's dynamic `require('./locale/' + name)`. Nothing
  *   in the stack sets a moment locale, so the hook leaves them out (webpack's IgnorePlugin, the classic pattern).
  *   moment then fails to load a locale inside its own try/catch, as it does for an unknown one.
- * - date-holidays' data for every country. The calendar constructs `new Holidays('SE', …)` only, so the hook
- *   swaps in a copy that keeps SE (plus any country its rules reference through `_days`) and all shared holiday
- *   names. Looking up any other country throws, so a future `new Holidays('NO')` in workflow code fails loudly
- *   instead of silently finding no holidays. Add the country to {@link HOLIDAY_COUNTRIES} in that case.
+ * - date-holidays' data for every country. Only SE (plus any country its rules reference through `_days`) and all
+ *   shared holiday names are kept. Looking up any other country throws, so a `new Holidays('NO')` in workflow code
+ *   fails loudly instead of silently finding no holidays. Add the country to {@link HOLIDAY_COUNTRIES} in that case.
  * - all of astronomia. date-holidays-parser and date-chinese import a few sub-modules through astronomia's index
  *   (`import { julian } from 'astronomia'`), and the index drags in all ~60. Each such import gets a module that
  *   re-exports only the names it imports, from the same files.
@@ -24,7 +28,7 @@
  * and checks them against Node.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -341,4 +345,62 @@ export function buildWorkflowBundle(
   options: { workflowsPath?: string; logger?: BundlerLogger } = {}
 ): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode(workflowBundleOptions(options));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The worker's bundle cache: webpack once per source, not at every start
+// ---------------------------------------------------------------------------------------------------------
+
+const ROOT = path.resolve(__dirname, '..');
+/** Per checkout (node_modules is), never committed. */
+export const BUNDLE_CACHE_DIR = path.join(ROOT, 'node_modules/.cache/fondo-savings/workflow-bundles');
+
+/** Every `.ts` file under `dir`, recursively, in a stable order. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return sourceFiles(full);
+      return entry.name.endsWith('.ts') ? [full] : [];
+    });
+}
+
+/**
+ * A hash of everything the worker's bundle is made from: workflow code (workflows/, and shared/, the only code it may
+ * import as values; the lint keeps activities, fondo and sandbox type-only), this configuration, the compiler
+ * settings and the locked dependency tree (the SDK and webpack included).
+ */
+export function workflowBundleSourceHash(): string {
+  const hash = createHash('sha256');
+  const files = [
+    ...sourceFiles(path.join(ROOT, 'workflows')),
+    ...sourceFiles(path.join(ROOT, 'shared')),
+    __filename,
+    path.join(ROOT, 'tsconfig.json'),
+    path.join(ROOT, 'package-lock.json'),
+  ];
+  for (const file of files) {
+    hash.update(path.relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * The worker's workflow bundle: read from {@link BUNDLE_CACHE_DIR} when one was built from the same sources
+ * ({@link workflowBundleSourceHash}), else built with webpack and stored there. Start-up measured in
+ * docs/BENCHMARKS.md ("Workflow bundle").
+ */
+export async function cachedWorkflowBundle(
+  options: { logger?: BundlerLogger; cacheDir?: string } = {}
+): Promise<{ code: string; cached: boolean }> {
+  const cacheDir = options.cacheDir ?? BUNDLE_CACHE_DIR;
+  const file = path.join(cacheDir, `workflow-bundle-${workflowBundleSourceHash()}.js`);
+  if (existsSync(file)) return { code: readFileSync(file, 'utf8'), cached: true };
+  const { code } = await buildWorkflowBundle(options.logger ? { logger: options.logger } : {});
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
+  return { code, cached: false };
 }

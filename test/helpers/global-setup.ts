@@ -11,9 +11,9 @@ import { quietBundlerLogger } from './temporal';
 export default async function globalSetup(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
   const { code } = await buildWorkflowBundle({ logger: quietBundlerLogger });
-  // Per checkout (node_modules is never shared): `.tools/` may be a symlink shared by several worktrees, where
-  // another checkout's run would replace the bundle between this setup and the tests that load it.
-  const out = path.join(root, 'node_modules/.cache/savings-workflow-bundle.js');
+  // Inside this checkout (node_modules is per worktree): .tools/ may be a symlink shared by several checkouts, and
+  // another checkout's bundle there would silently run its workflow code in these tests.
+  const out = path.join(root, 'node_modules/.cache/fondo-savings/workflow-bundle.js');
   mkdirSync(path.dirname(out), { recursive: true });
   // Concurrent jest runs may bundle at once: write privately, then rename atomically.
   const tmp = `${out}.${process.pid}.tmp`;

@@ -1,0 +1,38 @@
+/**
+ * The Fondo sandbox (sandbox/main.ts, same options) plus a request counter for the scale benchmark: the sandbox
+ * itself counts nothing, so this entry point counts every HTTP request it receives by method and route (ids and
+ * query strings removed, so no account id or other data lands in the counts) through Node's `http.server.request.start`
+ * diagnostics channel, before sandbox/main.ts starts the server. The parent reads the counts over IPC:
+ * send `{ type: 'counts' }`, receive `{ type: 'counts', counts: { 'GET /v2/partner/client/:id/order': 12, … } }`.
+ *
+ *   node --import tsx bench/counting-sandbox.ts --port <port> --speed 3600   (spawned with an IPC channel)
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+
+const counts = new Map<string, number>();
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** `GET /v2/partner/client/c000…/order?modifiedFrom=…` → `GET /v2/partner/client/:id/order`. */
+export function routeKey(method: string | undefined, url: string | undefined): string {
+  const pathOnly = (url ?? '').split('?')[0] ?? '';
+  const normalized = pathOnly
+    .replace(UUID, ':id')
+    .split('/')
+    .map((segment) => (/\d{3,}/.test(segment) ? ':ref' : segment))
+    .join('/');
+  return `${method ?? '?'} ${normalized}`;
+}
+
+diagnostics.subscribe('http.server.request.start', (message) => {
+  const { request } = message as { request: IncomingMessage };
+  const key = routeKey(request.method, request.url);
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+});
+
+process.on('message', (message: { type?: string }) => {
+  if (message?.type === 'counts') process.send?.({ type: 'counts', counts: Object.fromEntries(counts) });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- starts the sandbox after the counter is in place
+require('../sandbox/main');
