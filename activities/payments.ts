@@ -12,7 +12,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type FondoClient, type Payment } from '../fondo';
 import type { DepositOutcome, DepositSubmitted } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
-import { depositFailureOfBankgirot, depositStatusOfFondo } from '../shared/fondo-custodian';
+import { depositFailureOfBankgirot, depositStatusOfFondo, isRenewedCoverageCheck } from '../shared/fondo-custodian';
 import { fondoCall, toActivityFailure } from './fondo-failure';
 
 export interface SubmitPaymentInput {
@@ -112,6 +112,8 @@ export function outcomeOf(p: Payment): PaymentOutcome {
     case 'failed':
       return { status: 'failed', failure: depositFailureOfBankgirot(reasonCode), providerCode: reasonCode, debitDate };
     case 'pending':
-      return { status: 'pending', debitDate };
+      return isRenewedCoverageCheck(p.status, reasonCode)
+        ? { status: 'pending', debitDate, renewal: { providerCode: reasonCode } }
+        : { status: 'pending', debitDate };
   }
 }

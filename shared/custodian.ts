@@ -17,7 +17,10 @@ export interface AccountCheck {
 export type DepositFailure =
   /** Not enough money on the bank account; the custodian may collect again (a renewed attempt). */
   | 'insufficient-funds'
-  /** The bank renewed the collection itself (coverage renewed): a renewed attempt may succeed. */
+  /**
+   * A collection the bank was still renewing when it failed (a renewed coverage check that cannot go on): the bank
+   * itself retried the same collection, so no new one is made.
+   */
   | 'renewed-by-bank'
   /** There is no direct-debit mandate: retrying cannot help. */
   | 'no-mandate'
@@ -25,8 +28,11 @@ export type DepositFailure =
   | 'mandate-pending'
   | 'other';
 
-/** Failures after which a renewed attempt on a later banking day may succeed. */
-export const RENEWABLE_DEPOSIT_FAILURES: readonly DepositFailure[] = ['insufficient-funds', 'renewed-by-bank'];
+/**
+ * Failures after which a renewed attempt (a new collection) on a later banking day may succeed. A collection the
+ * bank renews itself is never doubled by a new one: while the bank renews it, it is pending (DepositOutcome).
+ */
+export const RENEWABLE_DEPOSIT_FAILURES: readonly DepositFailure[] = ['insufficient-funds'];
 
 /** Words for an operator, per failure class. */
 export const DEPOSIT_FAILURE_WORDS: Record<DepositFailure, string> = {
@@ -48,7 +54,15 @@ export interface DepositSubmitted {
 }
 
 export type DepositOutcome =
-  | { status: 'pending'; debitDate: string | null }
+  | {
+      status: 'pending';
+      debitDate: string | null;
+      /**
+       * Set while the bank renews the coverage check of this same collection on a later banking day (`debitDate`
+       * is then the next check's day): the workflow keeps following it and makes no new collection.
+       */
+      renewal?: { providerCode: string | null };
+    }
   | { status: 'paid'; amount: string | null; debitDate: string | null }
   | {
       status: 'failed';

@@ -55,8 +55,20 @@ export function depositFailureOfBankgirot(code: string | null): DepositFailure {
   return (code !== null && BANKGIROT[code]) || 'other';
 }
 
-/** Fondo payment statuses are not enumerated: completed is paid; `failed` or a reason code is a failure. */
+/** Bankgirot's code 9: the bank checks coverage of the same payment again on the next banking day (up to three). */
+const RENEWED_COVERAGE_CHECK = '9';
+
+/** Whether a payment is in Bankgirot's renewed coverage checks: not final, same payment, checked again later. */
+export function isRenewedCoverageCheck(status: string, reasonCode: string | null): boolean {
+  return reasonCode === RENEWED_COVERAGE_CHECK && status !== 'completed' && status !== 'failed';
+}
+
+/**
+ * Fondo payment statuses are not enumerated: completed is paid; a payment in renewed coverage checks (code 9, not
+ * final) is pending; `failed` or any other reason code is a failure.
+ */
 export function depositStatusOfFondo(status: string, reasonCode: string | null): 'pending' | 'paid' | 'failed' {
   if (status === 'completed') return 'paid';
+  if (isRenewedCoverageCheck(status, reasonCode)) return 'pending';
   return status === 'failed' || reasonCode ? 'failed' : 'pending';
 }

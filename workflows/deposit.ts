@@ -1,11 +1,12 @@
 /**
  * Collecting a cycle's deposit: attempt 1 under clientRef `<planId>:<period>`, renewed attempts `…:a<n>` on the
- * next banking day when the bank reports insufficient funds or renewed coverage (at most `maxRenewedAttempts`);
- * any other failure stops the period. An attempt's outcome arrives by the event bridge (paymentEvent) or, as a slow
+ * next banking day when the bank reports insufficient funds (at most `maxRenewedAttempts`); any other failure stops
+ * the period. While the bank renews the coverage check of an attempt itself (on up to three later banking days),
+ * the cycle keeps following that same attempt and makes no new one: a second collection could debit twice. An attempt's outcome arrives by the event bridge (paymentEvent) or, as a slow
  * fallback, by polling from the debit date 08:00 (after the bank's 06:00 report), every 6 hours, for 10 banking
  * days, and at once on retryNow. Failures have no event, so they are always learnt by polling.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
 import { addBankingDays, earliestDebitDate, stockholmTime } from '../shared/calendar';
@@ -75,6 +76,7 @@ export async function collectDeposit(c: DepositContext): Promise<DepositResult> 
     record.resolvedAt = nowIso();
     if (outcome.status === 'paid') {
       record.status = 'completed';
+      record.reasonCode = null;
       // Money received is whole öre; a custodian reporting more decimals is credited no more than it reported.
       const amount = toFixed(outcome.amount ?? c.amount, SEK_SCALE, 'down');
       c.say(`Payment completed: ${formatSek(amount)} received.`);
@@ -100,13 +102,34 @@ async function awaitOutcome(c: DepositContext, record: PaymentAttempt, debitDate
     await waitUntil(() => c.events.has(record.clientRef) || c.retry.requested, nextPoll);
     c.retry.take();
     const event = c.events.get(record.clientRef);
-    if (event) return { status: 'paid', amount: event.amount, debitDate };
+    // An event is a hint: the payment is read from the custodian and only its answer is booked, so a forged or
+    // stale signal moves no money (histories recorded before this rule booked the event; patch
+    // `payment-events-are-hints`).
+    if (event && !patched('payment-events-are-hints')) return { status: 'paid', amount: event.amount, debitDate };
+    c.events.delete(record.clientRef);
     const outcome = await read.getPaymentOutcome({
       clientId: c.clientId,
       instructionId: record.instructionId!,
       clientRef: record.clientRef,
     });
+    if (outcome.status === 'pending' && outcome.renewal) followRenewal(c, record, outcome);
     if (outcome.status !== 'pending' || nowMs() >= giveUpAt) return outcome;
     if (nowMs() >= nextPoll) nextPoll = nowMs() + 6 * HOUR_MS;
   }
+}
+
+/** The bank checks the same attempt's coverage again on a later banking day: record it and say so once per day. */
+function followRenewal(
+  c: DepositContext,
+  record: PaymentAttempt,
+  outcome: Extract<DepositOutcome, { status: 'pending' }>
+): void {
+  const nextCheck = outcome.debitDate ?? record.debitDate;
+  if (record.reasonCode === outcome.renewal?.providerCode && record.debitDate === nextCheck) return;
+  record.reasonCode = outcome.renewal?.providerCode ?? null;
+  record.debitDate = nextCheck;
+  c.say(
+    `Payment ${record.clientRef}: the bank checks coverage again on ${nextCheck} (code ${record.reasonCode ?? '?'}); ` +
+      'the same payment is followed, no new one is made.'
+  );
 }
