@@ -1,9 +1,10 @@
 /**
  * OrderBook — the orders one workflow placed, tracked to a final state. Order events from the event bridge
- * (orderEvent) update it at once; `poll()` is the slow fallback that reads the custodian every 12 hours so a workflow
+ * (orderEvent) wake it at once — an event is a hint: the book reads the order from the custodian and books only the
+ * custodian's answer, so a forged or stale signal changes no money —; `poll()` is the slow fallback that reads the custodian every 12 hours so a workflow
  * completes even when no event ever arrives. Settled orders are completed with the cash the custodian actually moved.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
 import { FINAL_ORDER_STATES, type OrderRefusal, type OrderState, type OrderStateName } from '../shared/custodian';
@@ -98,8 +99,13 @@ export class OrderBook {
     this.events.push(event);
   }
 
-  /** Applies events of known orders in arrival order; events of orders not yet known wait (bounded). */
-  applyEvents(): void {
+  /**
+   * Applies events of known orders; events of orders not yet known wait (bounded). Events are hints: the orders they
+   * name are read from the custodian and only its answer is booked (histories recorded before this rule apply the
+   * event's own status, as they did; patch `order-events-are-hints`).
+   */
+  async applyEvents(): Promise<void> {
+    const named = new Set<TrackedOrder>();
     for (const e of this.events.splice(0)) {
       const order = this.orders.find(
         (o) => o.clientRef === e.clientRef || (o.orderId !== null && o.orderId === e.orderId)
@@ -110,8 +116,11 @@ export class OrderBook {
         continue;
       }
       if (FINAL_STATUSES.has(order.status)) continue;
-      Object.assign(order, { status: e.status, units: e.units ?? order.units, price: e.price ?? order.price });
+      named.add(order);
+      if (!patched('order-events-are-hints'))
+        Object.assign(order, { status: e.status, units: e.units ?? order.units, price: e.price ?? order.price });
     }
+    if (named.size && patched('order-events-are-hints')) await this.read([...named]);
   }
 
   /** When the fallback poll is due (Infinity when nothing is open). */
@@ -123,8 +132,12 @@ export class OrderBook {
   async poll(): Promise<void> {
     this.lastPoll = nowMs();
     const open = this.open();
-    if (!open.length) return;
-    const states = await read.getOrderStates({ clientId: this.clientId, orderIds: open.map((o) => o.orderId!) });
+    if (open.length) await this.read(open);
+  }
+
+  /** Books the custodian's current state of `orders` (status, units, price, and the cash moved once settled). */
+  private async read(orders: TrackedOrder[]): Promise<void> {
+    const states = await read.getOrderStates({ clientId: this.clientId, orderIds: orders.map((o) => o.orderId!) });
     for (const s of states) {
       const order = this.orders.find((o) => o.orderId === s.orderId)!;
       Object.assign(order, {

@@ -86,7 +86,7 @@ export class OrderDesk {
     const nextPoll = this.book.nextPollAt();
     await waitUntil(() => this.book.hasEvents() || this.retry.requested, Math.min(otherWakeAt, nextPoll));
     const retry = this.retry.take();
-    this.book.applyEvents();
+    await this.book.applyEvents();
     if (nowMs() >= nextPoll || (retry && openBefore > 0)) await this.book.poll();
     return retry;
   }
