@@ -1,12 +1,12 @@
 import { savingsPlanWorkflow } from '../../workflows';
-import { addPeriods, debitDate, nextBankingDay } from '../../shared/calendar';
-import { planWorkflowId } from '../../shared/ids';
-import { planStatusQuery } from '../../shared/messages';
+import { addPeriods, debitDate, nextBankingDay, submissionDeadline } from '../../shared/calendar';
+import { cycleWorkflowId, planWorkflowId } from '../../shared/ids';
+import { paymentEventSignal, planStatusQuery } from '../../shared/messages';
 import { createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
 
-// Bankgirot result codes: 1 (insufficient funds) and 9 (renewed coverage) → renewed attempts on the next banking
-// days, at most 3; 2 (no mandate) and 4 (mandate pending) → no retry, needs-attention; 3 failed periods in a row
+// Bankgirot result codes: 1 (insufficient funds) → renewed attempts on the next banking days, at most 3; 9 (renewed
+// coverage check) → the bank checks the same payment again, which the cycle follows with no new payment; 2 (no mandate) and 4 (mandate pending) → no retry, needs-attention; 3 failed periods in a row
 // → the plan pauses itself. Tests run one after another on one time-skipping server, each in its own months.
 describe('autogiro payment outcomes', () => {
   let s: SavingsEnv;
@@ -40,7 +40,55 @@ describe('autogiro payment outcomes', () => {
     });
   }
 
-  it.each(['1', '9'])(
+  it('code 9 twice: the bank re-checks the same payment on the next two banking days; no second payment, invested', async () => {
+    const { result } = await runPlan('renew-9', 1, { code: '9', count: 2 });
+    const cycle = result.cycles[0]!;
+    const period = cycle.period;
+    expect(cycle.outcome).toBe('invested');
+    // One payment, followed through the bank's renewed coverage checks, completed on the second renewed check.
+    expect(cycle.payments.map((p) => [p.clientRef, p.status, p.reasonCode])).toEqual([
+      [`renew-9:${period}`, 'completed', null],
+    ]);
+    const d1 = debitDate(period, 10);
+    expect(cycle.debitDate).toBe(nextBankingDay(nextBankingDay(d1)));
+    expect(cycle.paidAmount).toBe('1000.00');
+    expect(cycle.explanation.filter((e) => e.includes('checks coverage again'))).toHaveLength(2);
+    const refs = [...s.sandbox.engine.store.payments.values()].filter((p) => p.clientRef.startsWith('renew-9:'));
+    expect(refs.map((p) => p.clientRef)).toEqual([`renew-9:${period}`]);
+  }, 60_000);
+
+  it('a forged payment event is only a hint: the cycle books what the custodian says (issue 11, repro 7)', async () => {
+    const planId = 'forged-event';
+    const firstPeriod = await s.upcomingPeriod();
+    const { accountId } = await createTestAccount(s.api, account++, {
+      allocation: [{ instrument: FUND.kustlinje, allocation: '100' }],
+    });
+    // The real payment fails with code 2 (no mandate); a forged event claims 999 999,00 kr arrived.
+    await s.api.control('POST', '/payment-failures', { code: '2', clientRefPrefix: `${planId}:`, count: 1 });
+    await s.sleepUntil(`${firstPeriod}-01T08:00:00Z`);
+    const result = await s.run(async () => {
+      const handle = await s.env.client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId(planId),
+        args: [testPlan({ planId, accountId, firstPeriod, lastPeriod: firstPeriod, dayOfMonth: 10 })],
+      });
+      await s.sleepUntil(submissionDeadline(debitDate(firstPeriod, 10))); // the payment is submitted, not yet due
+      await s.env.client.workflow.getHandle(cycleWorkflowId(planId, firstPeriod)).signal(paymentEventSignal, {
+        clientRef: `${planId}:${firstPeriod}`,
+        status: 'completed',
+        amount: '999999.00',
+        transactionId: 'forged',
+      });
+      return handle.result();
+    });
+    const cycle = result.cycles[0]!;
+    expect(cycle.paidAmount).toBe('0.00');
+    expect(cycle.orders).toEqual([]);
+    expect(cycle.payments.map((p) => [p.status, p.reasonCode])).toEqual([['failed', '2']]);
+    expect(cycle.outcome).not.toBe('invested');
+  }, 60_000);
+
+  it.each(['1'])(
     'code %s twice: renewed attempts on the next two banking days, then invested',
     async (code) => {
       const { result } = await runPlan(`renew-${code}`, 1, { code, count: 2 });
