@@ -80,13 +80,12 @@ export function loadPayloadKeyring(env: NodeJS.ProcessEnv = process.env, options
       );
     }
     if (!BASE64_32_BYTES.test(value) || Buffer.from(value, 'base64').length !== KEY_BYTES) {
-      throw new ConfigError(`Invalid configuration: ${where} ("${id}"): the key must be ${KEY_BYTES} bytes in base64`);
+      // No key id here: a key pasted without its id would be echoed (the "id" is what precedes its '=' padding).
+      throw new ConfigError(`Invalid configuration: ${where}: the key must be ${KEY_BYTES} bytes in base64`);
     }
-    if (keys.has(id)) throw new ConfigError(`Invalid configuration: ${where}: key id "${id}" appears twice`);
+    if (keys.has(id)) throw new ConfigError(`Invalid configuration: ${where}: the key id appears twice`);
     if (options.refuseLocalDevKeys && id.startsWith(LOCAL_DEV_KEY_PREFIX)) {
-      throw new ConfigError(
-        `Invalid configuration: ${where}: "${id}" is a local development key (FONDO_ENV is not local)`
-      );
+      throw new ConfigError(`Invalid configuration: ${where}: a local-dev-* key (FONDO_ENV is not local)`);
     }
     keys.set(id, Buffer.from(value, 'base64'));
   });

@@ -128,7 +128,9 @@ describe('payload key configuration', () => {
       loadPayloadKeyring(env, options);
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as Error).message).not.toContain(secret);
+      // Not even a part of the key (a key pasted without an id splits at its '=' padding).
+      expect((err as Error).message).not.toContain(secret.slice(0, 12));
+      expect((err as Error).message).not.toContain(secret.slice(-16, -1));
       return (err as Error).message;
     }
     throw new Error('expected a configuration error');
@@ -140,11 +142,11 @@ describe('payload key configuration', () => {
 
   it.each([
     ['no key id', `=${secret}`, /SAVINGS_PAYLOAD_KEYS: entry 1: expected <keyId>=<base64 key>/],
-    ['no separator', secret, /SAVINGS_PAYLOAD_KEYS: entry 1: expected/],
-    ['a short key', 'k1=AAAA', /SAVINGS_PAYLOAD_KEYS: entry 1 \("k1"\): the key must be 32 bytes in base64/],
+    ['no separator', secret, /SAVINGS_PAYLOAD_KEYS: entry 1: (expected|the key must be)/],
+    ['a short key', 'k1=AAAA', /SAVINGS_PAYLOAD_KEYS: entry 1: the key must be 32 bytes in base64/],
     ['a 16-byte key', `k1=${Buffer.alloc(16, 7).toString('base64')}`, /must be 32 bytes/],
     ['not base64', `k1=${'!'.repeat(43)}=`, /must be 32 bytes/],
-    ['a duplicate id', `${entryA},${entryA}`, /entry 2: key id "test-only-a" appears twice/],
+    ['a duplicate id', `${entryA},${entryA}`, /entry 2: the key id appears twice/],
     ['a personal-data-like id with spaces', `my key=${secret}`, /entry 1: expected/],
   ])('refuses %s, naming the variable and not the key', (_what, value, expected) => {
     expect(failure({ SAVINGS_PAYLOAD_KEYS: value })).toMatch(expected);
@@ -188,6 +190,8 @@ describe('payload key configuration', () => {
     expect(loadPayloadKeyring({ SAVINGS_PAYLOAD_KEYS: entryA }, { localDevKeyFile: file }).activeKeyId).toBe(
       'test-only-a'
     );
-    expect(failure({}, { localDevKeyFile: file, refuseLocalDevKeys: true })).toMatch(/is a local development key/);
+    expect(failure({}, { localDevKeyFile: file, refuseLocalDevKeys: true })).toMatch(
+      /a local-dev-\* key \(FONDO_ENV is not local\)/
+    );
   });
 });
