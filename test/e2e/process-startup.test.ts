@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Sandbox } from '../../sandbox/server';
+import { testPayloadKeys } from '../helpers/payload-keys';
 import { freePort, RestartableDevServer } from '../helpers/restartable-temporal';
 import { CLIENT_1, CLIENT_2, startTestSandbox } from '../helpers/sandbox';
 
@@ -18,7 +19,7 @@ interface Proc {
 function startProcess(file: 'workers/worker.ts' | 'workers/event-bridge-process.ts', env: NodeJS.ProcessEnv): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], {
     cwd: ROOT,
-    env: { ...process.env, FONDO_ENV: 'local', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, SAVINGS_PAYLOAD_KEYS: testPayloadKeys(), FONDO_ENV: 'local', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -14,6 +14,7 @@ import {
 import type { PlanStatus } from '../../shared/status';
 import { savingsPlanWorkflow } from '../../workflows';
 import { createTestAccount, FUND } from '../helpers/sandbox';
+import { testDataConverter } from '../helpers/payload-keys';
 import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
 
 // Bad-input corpus (issue 12.6), updates and signals sent straight with the Temporal client (no CLI in between):
@@ -141,7 +142,7 @@ describe('bad-input corpus: updates and signals sent directly', () => {
     s = await createSavingsEnv({ name: 'bad-input-messages' });
     worker = await s.newWorker();
     running = worker.run();
-    client = new Client({ connection: s.env.connection });
+    client = new Client({ connection: s.env.connection, dataConverter: testDataConverter() });
     ({ accountId } = await createTestAccount(s.api, 7101, {
       allocation: [{ instrument: FUND.kustlinje, allocation: '100' }],
     }));
