@@ -74,8 +74,12 @@ export function assumeUniqueClientRefs(fondoEnv: string, env: NodeJS.ProcessEnv 
  * 4 GB heap) let a worker grow until it died.
  */
 export const WORKER_SIZING_DEFAULTS = {
-  /** Workflows kept in the worker's cache; an evicted plan resumes by replaying its (short) history. */
-  maxCachedWorkflows: 400,
+  /**
+   * Workflows kept in the worker's cache; an evicted plan resumes by replaying its (short) history. Measured ~2.0 MB
+   * of worker RSS per cached plan over ~250 MB idle; 300 plans asleep with 100 cached measured 629 MB, with all 300
+   * cached 840 MB (docs/BENCHMARKS.md, "Worker memory").
+   */
+  maxCachedWorkflows: 100,
   /** Workflow tasks processed at once (at most the cache size: the SDK needs a cache slot per task). */
   maxConcurrentWorkflowTasks: 40,
   /** Activities (Fondo calls) in flight at once. */
