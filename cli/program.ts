@@ -38,7 +38,7 @@ import {
 import { piiProblem } from '../shared/pii';
 import { MonthlyAmountSchema } from '../shared/plan';
 import { FondoClientIdKey, NextDebitDateKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
-import type { PlanStateValue } from '../shared/status';
+import { PLAN_STATES } from '../shared/status';
 import { firstIssue } from '../shared/zod-issues';
 import { ConfigError, parseEnv, TemporalConfigSchema } from '../workers/config';
 import { loadDataConverter } from '../workers/data-converter';
@@ -80,25 +80,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Every PlanState (search attribute `PlanState`), the values `list --state` accepts. */
-export const PLAN_STATES = [
-  'active',
-  'paused',
-  'waiting-payment',
-  'blocked-kyc',
-  'blocked-instrument',
-  'investing',
-  'rebalancing',
-  'needs-attention',
-  'cancelled',
-  'completed',
-] as const satisfies readonly PlanStateValue[];
-// Compile-time check that the list names every PlanStateValue.
-const everyState: Record<PlanStateValue, true> = Object.fromEntries(PLAN_STATES.map((s) => [s, true])) as Record<
-  (typeof PLAN_STATES)[number],
-  true
->;
-void everyState;
+/** Every PlanState (search attribute `PlanState`), the values `list --state` accepts (shared/status.ts owns it). */
+export { PLAN_STATES };
 
 /** Free text longer than this is refused (the message schemas cut at the same length). */
 const MAX_FREE_TEXT = 500;

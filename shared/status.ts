@@ -5,18 +5,20 @@
 import type { OrderStateName } from './custodian';
 import type { CycleOutcome, PlanRebalancePolicy, AllocationSource } from './plan';
 
-/** The plan's state as shown in the Temporal UI (search attribute `PlanState`) and the CLI. */
-export type PlanStateValue =
-  | 'active'
-  | 'paused'
-  | 'waiting-payment'
-  | 'blocked-kyc'
-  | 'blocked-instrument'
-  | 'investing'
-  | 'rebalancing'
-  | 'needs-attention'
-  | 'cancelled'
-  | 'completed';
+/** Every state a plan can be in, as shown in the Temporal UI (search attribute `PlanState`) and the CLI. */
+export const PLAN_STATES = [
+  'active',
+  'paused',
+  'waiting-payment',
+  'blocked-kyc',
+  'blocked-instrument',
+  'investing',
+  'rebalancing',
+  'needs-attention',
+  'cancelled',
+  'completed',
+] as const;
+export type PlanStateValue = (typeof PLAN_STATES)[number];
 
 /** Where a cycle is. `paid`: the money is in (the payment completed); the split has not run yet. */
 export type CyclePhase =

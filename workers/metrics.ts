@@ -25,22 +25,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { z } from 'zod';
 import type { FondoClient } from '../fondo';
 import { planStatusQuery } from '../shared/messages';
-import type { PlanStateValue, PlanStatus } from '../shared/status';
+import { PLAN_STATES, type PlanStatus } from '../shared/status';
 import type { EventBridgeStats } from './event-bridge';
 
-/** Every plan state, so that each series exists (at 0) before a plan reaches it. */
-export const PLAN_STATES: readonly PlanStateValue[] = [
-  'active',
-  'paused',
-  'waiting-payment',
-  'blocked-kyc',
-  'blocked-instrument',
-  'investing',
-  'rebalancing',
-  'needs-attention',
-  'cancelled',
-  'completed',
-];
+/** Every plan state (shared/status.ts), so that each series exists (at 0) before a plan reaches it. */
+export { PLAN_STATES };
 
 /** Activity names the interceptor interprets (checked against createActivities by test/unit/metrics.test.ts). */
 export const PAYMENT_SUBMIT_ACTIVITY = 'submitAutogiroPayment';
