@@ -40,9 +40,18 @@ function payloadsOf(node: unknown, found: temporal.api.common.v1.Payload[] = [])
 }
 
 /** Unencrypted payloads anywhere but in search attributes (which the SDK never passes through a codec). */
+/**
+ * Payload paths that are plain although they are not search attributes. The only other plain payloads allowed are
+ * the SDK's own `patched()` markers: their data is the patch id (a constant of our code, e.g.
+ * `payment-events-are-hints`), which the SDK records without the payload codec — checked to hold nothing else.
+ */
+const PATCH_IDS = ['payment-events-are-hints', 'order-events-are-hints'];
 function plainOutsideSearchAttributes(node: unknown, path = ''): string[] {
   if (node instanceof PayloadCtor) {
-    return utf8(node.metadata?.encoding) === ENCRYPTED_ENCODING || /searchAttributes/.test(path) ? [] : [path];
+    if (utf8(node.metadata?.encoding) === ENCRYPTED_ENCODING || /searchAttributes/.test(path)) return [];
+    const patchMarker = /markerRecordedEventAttributes\.details\.patch-data\./.test(path);
+    const text = Buffer.from(node.data ?? []).toString('utf8');
+    return patchMarker && text.length < 200 && PATCH_IDS.some((id) => text.includes(id)) ? [] : [path];
   }
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return [];
   return Object.entries(node as Record<string, unknown>).flatMap(([k, v]) =>
