@@ -94,7 +94,7 @@ const UPDATE_CASES: [string, Send, string][] = [
     'changeAllocationOverride with an empty fund id',
     (h) =>
       h.executeUpdate(changeAllocationOverrideUpdate, { args: [{ weights: [{ instrument: '', percent: '100' }] }] }),
-    'weights: [0].instrument: must not be empty'
+    'weights[0].instrument: must not be empty'
   ),
   u(
     'changeRebalancePolicy enabled without trigger',
@@ -104,7 +104,7 @@ const UPDATE_CASES: [string, Send, string][] = [
   u(
     'changeRebalancePolicy negative cooldown',
     (h) => h.executeUpdate(changeRebalancePolicyUpdate, { args: [{ policy: { cooldownDays: -1 } }] }),
-    'policy: cooldownDays: '
+    'policy.cooldownDays: '
   ),
   u(
     'changeRebalancePolicy as a string',
@@ -114,7 +114,7 @@ const UPDATE_CASES: [string, Send, string][] = [
   u(
     'changeRebalancePolicy min trade with 3 decimals',
     (h) => h.executeUpdate(changeRebalancePolicyUpdate, { args: [{ policy: { minTradeAmount: '1.001' } }] }),
-    'policy: minTradeAmount: must have at most 2 decimals'
+    'policy.minTradeAmount: must have at most 2 decimals'
   ),
 ];
 

@@ -128,12 +128,10 @@ describe('malformed messages never stop a plan', () => {
       const handle = await start();
       for (const [name, args] of planSignals) await rawSignal(handle, name, ...args);
       for (const [name, args] of planUpdates) {
-        const err = await handle
-          .executeUpdate(name, { args: args as [unknown] })
-          .then(
-            () => undefined,
-            (e: unknown) => e
-          );
+        const err = await handle.executeUpdate(name, { args: args as [unknown] }).then(
+          () => undefined,
+          (e: unknown) => e
+        );
         expect([name, err]).toEqual([name, expect.any(WorkflowUpdateFailedError)]);
       }
       const status = await handle.query(planStatusQuery);

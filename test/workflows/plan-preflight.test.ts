@@ -7,6 +7,7 @@ import { PlanInputSchema } from '../../shared/plan';
 import type { PlanStatus } from '../../shared/status';
 import { runCliInProcess } from '../helpers/cli-in-process';
 import { ACCOUNT, CLIENT_1, CLIENT_2, createTestAccount, FUND } from '../helpers/sandbox';
+import { testDataConverter } from '../helpers/payload-keys';
 import { createSavingsEnv, type SavingsEnv } from '../helpers/savings-env';
 
 // Issue 12.2: a plan is checked against Fondo (inside Temporal, by planPreflightWorkflow with the worker's Fondo
@@ -28,7 +29,7 @@ describe('plan preflight: a plan is checked before it exists or changes', () => 
     env = { TEMPORAL_ADDRESS: s.env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: s.taskQueue };
     worker = await s.newWorker();
     running = worker.run();
-    client = new Client({ connection: s.env.connection });
+    client = new Client({ connection: s.env.connection, dataConverter: testDataConverter() });
     ({ accountId } = await createTestAccount(s.api, 7001, {
       allocation: [
         { instrument: FUND.fjallsjo, allocation: '60' },
@@ -101,7 +102,7 @@ describe('plan preflight: a plan is checked before it exists or changes', () => 
     [
       'a cash buffer the engine rejects',
       ['--rebalance-band-abs', '5', '--cash-buffer', '150'],
-      'rebalance.cashBufferPct: must be at most 100',
+      'cashBufferPct: must be at most 100',
     ],
     [
       'an amount below every minimum',
@@ -219,7 +220,7 @@ describe('plan preflight: a plan is checked before it exists or changes', () => 
       [
         'set-rebalance-policy with a cash buffer the engine rejects',
         ['set-rebalance-policy', 'pf-change', '--rebalance-band-abs', '5', '--cash-buffer', '150'],
-        'rebalance.cashBufferPct: must be at most 100',
+        'cashBufferPct: must be at most 100',
       ],
     ])(
       'refuses %s: exit 2 and the plan is unchanged',

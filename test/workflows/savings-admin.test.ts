@@ -132,9 +132,9 @@ describe('admin control of a plan', () => {
       expect(await rejected(handle.executeUpdate(changeAmountUpdate, { args: [{ amount: '12.345' }] }))).toBe(
         'amount: must have at most 2 decimals, got "12.345"'
       );
-      expect(
-        await rejected(handle.executeUpdate(changeDayOfMonthUpdate, { args: [{ dayOfMonth: 31 }] }))
-      ).toMatch(/^dayOfMonth: /);
+      expect(await rejected(handle.executeUpdate(changeDayOfMonthUpdate, { args: [{ dayOfMonth: 31 }] }))).toMatch(
+        /^dayOfMonth: /
+      );
       expect(
         await rejected(
           handle.executeUpdate(changeAllocationOverrideUpdate, {
