@@ -110,9 +110,13 @@ describe('Temporal UI with the codec server (dev server, headless Chromium)', ()
     expect(runId).toBeDefined();
 
     // Temporal's HTTP API (what the UI reads before decoding): the cycle's input is ciphertext.
-    const api = await fetch(
-      `http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows/${encodeURIComponent(cycleId)}/history`
-    );
+    // The UI server answers 503 until it has reached the dev server's frontend (slow on a loaded machine).
+    const historyUrl = `http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows/${encodeURIComponent(cycleId)}/history`;
+    let api = await fetch(historyUrl);
+    for (let i = 0; i < 60 && api.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      api = await fetch(historyUrl);
+    }
     expect(api.status).toBe(200);
     const apiText = await api.text();
     expect(apiText).toContain(Buffer.from('binary/encrypted').toString('base64'));
