@@ -7,6 +7,7 @@ import { planWorkflowId } from '../../shared/ids';
 import { PlanInputSchema } from '../../shared/plan';
 import { FondoClientIdKey, PlanStateKey, SavingsPlanIdKey } from '../../shared/search-attributes';
 import { savingsPlanWorkflow } from '../../workflows';
+import { testDataConverter } from '../helpers/payload-keys';
 import { CLIENT_1, createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, type SavingsEnv } from '../helpers/savings-env';
 
@@ -53,7 +54,7 @@ describe('savings list (dev server)', () => {
   });
 
   it('shows a plan with two runs once, by its latest run; --json is clean JSON', async () => {
-    const client = new Client({ connection: s.env.connection });
+    const client = new Client({ connection: s.env.connection, dataConverter: testDataConverter() });
     const { accountId } = await createTestAccount(s.api, 7201, {
       allocation: [{ instrument: FUND.kustlinje, allocation: '100' }],
     });

@@ -1,10 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runSavings } from '../../cli/program';
+import { testPayloadKeys } from '../helpers/payload-keys';
 
 const ROOT = path.resolve(__dirname, '../..');
 // Nothing listens here (the CLI engineer's port range): a command that gets past its input checks fails with 1.
-const NO_TEMPORAL = { TEMPORAL_ADDRESS: '127.0.0.1:17599', TEMPORAL_NAMESPACE: 'default' };
+const NO_TEMPORAL = {
+  TEMPORAL_ADDRESS: '127.0.0.1:17599',
+  TEMPORAL_NAMESPACE: 'default',
+  SAVINGS_PAYLOAD_KEYS: testPayloadKeys(),
+};
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
