@@ -147,7 +147,7 @@ function completedPeriod(c: CycleSummary, status: PlanStatus): StatementPeriod {
     phase: null,
     scheduledDebitDate: c.scheduledDebitDate,
     debitDate: c.debitDate,
-    submissionDeadline: deadlineOf(c.debitDate ?? c.scheduledDebitDate),
+    submissionDeadline: deadlineOf(c.scheduledDebitDate),
     requestedAmount: c.requestedAmount,
     paidAmount: c.paidAmount,
     payments: c.payments.map(payment),
@@ -255,7 +255,9 @@ function renderPeriod(p: StatementPeriod): string[] {
     lines.push(`  Debit date      ${longDate(p.debitDate)}${scheduled}`);
   }
   if (p.submissionDeadline)
-    lines.push(`  Submit by       ${stockholmDateTime(p.submissionDeadline)} (Bankgirot cut-off)`);
+    lines.push(
+      `  Submit by       ${stockholmDateTime(p.submissionDeadline)} (Bankgirot cut-off for the scheduled debit)`
+    );
   if (p.requestedAmount !== null) lines.push(`  Requested       ${kr(p.requestedAmount)}    Paid ${kr(p.paidAmount)}`);
   if (p.attention) lines.push(`  ATTENTION       ${p.attention}`);
   if (p.blockedReason) lines.push(`  Blocked         ${p.blockedReason}`);

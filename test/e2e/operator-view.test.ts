@@ -103,7 +103,9 @@ describe('operator view: statement, status, reconcile (dev server, sandbox, even
     }
     const human = await cli('statement', 'view-a', '--period', a.period);
     expect(human.stdout).toContain(`Period ${a.period} — completed: invested`);
-    expect(human.stdout).toMatch(/Submit by\s+\d{4}-\d{2}-\d{2} 19:00 CES?T \(Bankgirot cut-off\)/);
+    expect(human.stdout).toMatch(
+      /Submit by\s+\d{4}-\d{2}-\d{2} 19:00 CES?T \(Bankgirot cut-off for the scheduled debit\)/
+    );
     expect(human.stdout).toContain('(balanced)');
     expect(human.stdout).toContain('1\u00a0000,00\u00a0kr');
     expect((await cli('statement', 'view-a', '--period', '2026-13')).code).toBe(2);

@@ -151,7 +151,7 @@ describe('statement', () => {
       ['completed', null, null],
     ]);
     expect(p.legs[0]).toMatchObject({ targetPercent: '70', remainder: '0.01', unitsBooked: '4.1206', price: '254.81' });
-    expect(p.submissionDeadline).toBe('2026-12-28T18:00:00.000Z');
+    expect(p.submissionDeadline).toBe('2026-12-23T18:00:00.000Z'); // the scheduled debit's cut-off
     expect(p.rebalanceRuns.map((r) => r.date)).toEqual(['2026-12-30']);
     expect(formatStatement(s)).toMatchSnapshot();
   });
