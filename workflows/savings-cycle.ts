@@ -19,12 +19,14 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities';
 import type { SplitDecision } from '../shared/allocation';
+import { cycleDetails } from '../shared/current-details';
 import { carryOutOf, conservationBreach } from '../shared/carry';
 import { holdReasonOf, investedOutcome } from '../shared/cycle-steps';
 import {
@@ -181,6 +183,7 @@ class Cycle {
   private async enter(phase: CyclePhase): Promise<void> {
     if (this.phase === phase) return;
     this.phase = phase;
+    setCurrentDetails(cycleDetails(this.status())); // the UI's summary; no command
     const planId = this.input.planWorkflowId;
     if (!planId) return;
     try {

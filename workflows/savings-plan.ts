@@ -16,6 +16,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,6 +25,7 @@ import { FailureType } from '../shared/failure-types';
 import { describeIssue, PlanInputSchema, type Plan, type PlanCarriedState, type PlanInput } from '../shared/plan';
 import { actAt, advance, allPeriodsDone, duePeriod, periodAction, type DuePeriod } from '../shared/plan-schedule';
 import { foldCycle, keepNewest, planStateOf } from '../shared/plan-state';
+import { planDetails } from '../shared/current-details';
 import { NextDebitDateKey, PlanStateKey } from '../shared/search-attributes';
 import type { CyclePhase, CycleSummary, PlanStateValue, PlanStatus, RebalanceRunRecord } from '../shared/status';
 import { failureMessage } from './failures';
@@ -228,6 +230,7 @@ export class PlanEntity {
 
   /** Upserts search attributes only when they change (each upsert is a billable action). */
   private showState(due: DuePeriod | undefined): void {
+    setCurrentDetails(planDetails(this.status())); // the UI's summary; no command, no billable action
     const shown = { state: this.planState(), nextDebit: due?.debitDate ?? '' };
     if (this.shown?.state === shown.state && this.shown.nextDebit === shown.nextDebit) return;
     this.shown = shown;
