@@ -11,7 +11,7 @@ import { ClockError } from './clock';
 import type { SandboxEngine } from './engine';
 import { FaultRuleSchema, type FaultInjector } from './faults';
 import { SandboxHttpError, parseRequest } from './http-error';
-import { externalDeposit } from './external-deposit';
+import { externalDeposit } from './deposits';
 import { forceCancelOrder } from './orders';
 import { SeedSchema } from './seed';
 import type { SandboxBehaviour } from './server';

@@ -19,11 +19,12 @@
  */
 import { z } from 'zod';
 import { earliestDebitDate, nextBankingDay, stockholmTime, submissionDeadline } from '../shared/calendar';
-import { dec, SEK_SCALE, toFixed } from '../shared/money';
+import { SEK_SCALE, toFixed } from '../shared/money';
 import type { SandboxContext } from './context';
 import { badRequest, parseRequest, rejected, SandboxHttpError } from './http-error';
 import { refKey, type PaymentRecord } from './state';
-import { accountView, cashTransactionView, paymentInstructionView } from './views';
+import { creditDeposit } from './deposits';
+import { paymentInstructionView } from './views';
 import { jsonDecimal } from './wire';
 
 const ClientRef = z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
@@ -237,33 +238,12 @@ function failureCodeFor(ctx: SandboxContext, payment: PaymentRecord, renewal = f
 }
 
 function completePayment(ctx: SandboxContext, payment: PaymentRecord, atMs: number): void {
-  const at = new Date(atMs).toISOString();
+  Object.assign(payment, { status: 'completed', modifiedDate: new Date(atMs).toISOString() });
   const account = ctx.store.accounts.get(payment.account)!;
-  const before = accountView(account, ctx.store);
-  Object.assign(payment, { status: 'completed', modifiedDate: at });
-  account.balance = dec(account.balance).plus(payment.amount).toFixed(SEK_SCALE);
-  account.deposited = dec(account.deposited).plus(payment.amount).toFixed(SEK_SCALE);
-  account.modifiedDate = at;
-  const tx = ctx.addCashTransaction(
-    {
-      clientId: payment.clientId,
-      account: account.id,
-      transactionType: 'deposit',
-      ref: payment.id,
-      refType: 'payment',
-      creditAccount: account.id,
-      debitAccount: null,
-      amount: payment.amount,
-      clientRef: payment.clientRef,
-      instrument: null,
-      settlementDate: at,
-    },
-    atMs
-  );
-  ctx.publish(payment.clientId, { eventType: 'cashTransaction.create', current: cashTransactionView(tx) }, atMs);
-  ctx.publish(
-    payment.clientId,
-    { eventType: 'account.update', current: accountView(account, ctx.store), previous: before },
+  creditDeposit(
+    ctx,
+    account,
+    { amount: payment.amount, clientRef: payment.clientRef, ref: payment.id, refType: 'payment' },
     atMs
   );
 }

@@ -4,6 +4,7 @@
  * periods, fund ids, amounts and dates only — never the client or account id.
  */
 import { stockholmDate } from './calendar';
+import { FINAL_ORDER_STATES } from './custodian';
 import { dec, formatSek, sum } from './money';
 import type { CycleStatus, PlanStatus } from './status';
 
@@ -40,7 +41,7 @@ export function cycleDetails(c: CycleStatus): string {
         `${payment.debitDate ? `, debit ${payment.debitDate}` : ''}`
     );
   if (c.orders.length) {
-    const open = c.orders.filter((o) => !['settled', 'canceled', 'refused'].includes(o.status));
+    const open = c.orders.filter((o) => !FINAL_ORDER_STATES.includes(o.status));
     lines.push(
       `- Orders: ${c.orders.length} placed, ${open.length} open (${formatSek(sum(open.map((o) => o.amount)))})`
     );
