@@ -33,6 +33,8 @@ export function carryTotal(carry: Readonly<Carry>): string {
 export interface CycleBooks {
   paidAmount: string;
   carryIn: Readonly<Carry>;
+  /** The plan's free cash handed to the cycle's pool (absent: none). */
+  freeCashIn?: string;
   /** Cash each settled order actually moved. */
   settled: readonly string[];
   settlementRemainder: string;
@@ -41,11 +43,13 @@ export interface CycleBooks {
 }
 
 /**
- * paid + Σ carry in = Σ settled + settlement remainder + Σ carry out + residual, to the öre. Returns the breach as
+ * paid + Σ carry in + free cash in = Σ settled + settlement remainder + Σ carry out + residual, to the öre. Returns the breach as
  * a sentence (no personal data: amounts only), or null when the books balance.
  */
 export function conservationBreach(b: CycleBooks): string | null {
-  const inflow = dec(b.paidAmount).plus(sum(Object.values(b.carryIn)));
+  const inflow = dec(b.paidAmount)
+    .plus(sum(Object.values(b.carryIn)))
+    .plus(b.freeCashIn ?? '0');
   const outflow = sum(b.settled)
     .plus(b.settlementRemainder)
     .plus(sum(Object.values(b.carryOut)))

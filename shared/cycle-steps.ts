@@ -93,8 +93,14 @@ export function heldLegOpen(reason: HoldReason, rules: FundRules | undefined, ky
   return rules?.isBuyable === true && rules.isTradable && (reason !== 'kyc' || kycAllows);
 }
 
-/** The cycle's outcome once its orders are final. */
-export function investedOutcome(attention: string | null, anySettled: boolean): CycleOutcome {
-  if (!attention) return 'invested';
-  return anySettled ? 'partially-invested' : 'needs-attention';
+/**
+ * The cycle's outcome once its orders are final. `invested` only when nothing needs an operator and the cycle left no
+ * money uninvested (residual cash or money carried to a later cycle; settlement remainders, the öre a fund's unit
+ * rounding returns, do not count): otherwise `partially-invested` when something settled, else `needs-attention`
+ * when something failed, else `not-invested` (the money waits, with its reason in the explanation).
+ */
+export function investedOutcome(attention: string | null, anySettled: boolean, leftUninvested = false): CycleOutcome {
+  if (!attention && !leftUninvested) return 'invested';
+  if (anySettled) return 'partially-invested';
+  return attention ? 'needs-attention' : 'not-invested';
 }

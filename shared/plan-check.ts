@@ -177,3 +177,25 @@ function amountBuysNothing(
     throw err;
   }
 }
+
+/**
+ * The cycle's pre-check before it debits (issue 11.5): the account is active, the allocation exists and is valid, and
+ * Fondo knows every fund in it — what the split will need, so a plan that cannot invest is not debited. A fund that is
+ * only closed or not buyable today is not a problem here: its leg is held and re-checked. Returns the problems as
+ * sentences without personal data (empty: the cycle may debit).
+ */
+export function cyclePreCheckProblems(allocation: AllocationSource, facts: PlanFacts): string[] {
+  if (!facts.account.found) return ['account not found'];
+  if (!facts.account.active) return [`account is ${facts.account.status ?? 'not active'}`];
+  let weights: Weights;
+  if (allocation.source === 'override') weights = allocation.weights;
+  else if (facts.fondoAllocation && 'weights' in facts.fondoAllocation) weights = facts.fondoAllocation.weights;
+  else return [facts.fondoAllocation?.problem ?? 'the account has no Fondo allocation plan'];
+  const problems: string[] = [];
+  for (const { instrument } of weights) {
+    const fund = facts.funds[instrument];
+    if (!fund?.known) problems.push(`fund ${instrument} is unknown to Fondo`);
+    else if (!fund.inUniverse) problems.push(`fund ${instrument} is not in the client's instrument universe`);
+  }
+  return problems;
+}

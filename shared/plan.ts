@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DayOfMonthSchema, IsoDateSchema, PeriodSchema } from './calendar';
 import { PlanIdSchema } from './ids';
+import { LedgerSchema } from './ledger';
 import { WeightSchema as EngineWeightSchema } from './instrument-rules';
 import { dec, isDecimalString, PositiveSekAmountSchema, SekAmountSchema, sum } from './money';
 import { RebalancePolicySchema } from './rebalance';
@@ -110,6 +111,8 @@ export type PlanRebalancePolicy = z.infer<typeof PlanRebalancePolicySchema>;
 export const CycleOutcomeSchema = z.enum([
   'invested',
   'partially-invested',
+  /** Collected but nothing invested (money left as cash or carried, with the reason in the explanation). */
+  'not-invested',
   'payment-failed',
   'needs-attention',
   'skipped',
@@ -153,6 +156,11 @@ export const PlanCarriedStateSchema = z.object({
   calendarHandledThrough: IsoDateSchema.optional(),
   /** A day-of-month change that starts with a later period (its first period's new deadline had passed). */
   pendingDayChange: z.object({ day: DayOfMonthSchema, from: PeriodSchema }).optional(),
+  /**
+   * The plan ledger (shared/ledger.ts, posted through shared/plan-books.ts): every krona of the plan from the debit to
+   * settled units. Absent in plans that ran before it: they open one from their carry.
+   */
+  ledger: LedgerSchema.optional(),
 });
 export type PlanCarriedState = z.infer<typeof PlanCarriedStateSchema>;
 

@@ -4,6 +4,7 @@
  */
 import type { OrderStateName } from './custodian';
 import type { CycleOutcome, PlanRebalancePolicy, AllocationSource } from './plan';
+import type { BooksView } from './plan-books';
 
 /** Every state a plan can be in, as shown in the Temporal UI (search attribute `PlanState`) and the CLI. */
 export const PLAN_STATES = [
@@ -63,6 +64,8 @@ export interface LegAmount {
   instrument: string;
   amount: string;
   reason: string;
+  /** Carried below a fund's minimum: that minimum (SEK). */
+  minimum?: string;
 }
 
 export interface CycleSummary {
@@ -80,6 +83,8 @@ export interface CycleSummary {
   orders: OrderRecordSummary[];
   /** Money carried in from earlier cycles, per fund. */
   carryIn: Record<string, string>;
+  /** The plan's free cash the plan handed this cycle's pool (absent before the plan ledger: none). */
+  freeCashIn?: string;
   /** Money carried forward to the next cycle, per fund, with why. */
   carried: LegAmount[];
   carryOut: Record<string, string>;
@@ -91,6 +96,10 @@ export interface CycleSummary {
   explanation: string[];
   /** What needs an operator, if anything. */
   attention: string | null;
+  /** The money was collected but the cycle failed before investing it: it stays in the plan as free cash. */
+  failedAfterDebit?: boolean;
+  /** Residual cash left: the fund (and its minimum) that kept it from being invested. */
+  blockedBy?: { instrument: string; minimum: string };
   timings: { startedAt: string; paidAt: string | null; investedAt: string | null; completedAt: string };
 }
 
@@ -135,6 +144,8 @@ export interface PlanStatus {
   blockedReasons: string[];
   attention: { at: string; period?: string; reason: string }[];
   carry: Record<string, string>;
+  /** The plan ledger's pockets: free cash by reason, carried and held money (absent in answers before the ledger). */
+  books?: BooksView;
   consecutiveFailedPeriods: number;
   activeCycles: { period: string; phase: CyclePhase }[];
   cycles: CycleSummary[];

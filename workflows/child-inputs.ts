@@ -13,6 +13,8 @@ export interface CycleInput {
   policies: SavingsPolicies;
   /** Money carried in per fund from earlier cycles. */
   carry: Record<string, string>;
+  /** The plan's free cash handed to this cycle's pool (absent for plans before the ledger: none). */
+  freeCash?: string;
   /** Steer the deposit to underweight funds first (cash-flow rebalancing). */
   cashFlow: boolean;
   /** Whether the plan lets this cycle place orders right away (false while a rebalance runs). */
@@ -31,5 +33,10 @@ export interface RebalanceInput {
   allocation: AllocationSource;
   policy: PlanRebalancePolicy;
   kycDeadlineDays: number;
+  /**
+   * What the run may spend: the plan's free cash (held and carried money and a waiting cycle's deposit are not the
+   * run's). Absent (runs started before the plan ledger): the account's available cash.
+   */
+  freeCash?: string;
   planWorkflowId?: string;
 }

@@ -80,9 +80,9 @@ export class CycleLegs {
     this.say(`${instrument}: ${formatSek(amount)} held (${reason}); retried each banking day until ${deadline}.`);
   }
 
-  carry(instrument: string, amount: string, reason: string): void {
+  carry(instrument: string, amount: string, reason: string, minimum?: string): void {
     if (dec(amount).isZero()) return;
-    this.carried.push({ instrument, amount: sekString(amount), reason });
+    this.carried.push({ instrument, amount: sekString(amount), reason, ...(minimum ? { minimum } : {}) });
     this.say(`${instrument}: ${formatSek(amount)} carried to the next cycle — ${reason}.`);
   }
 
@@ -94,8 +94,10 @@ export class CycleLegs {
     this.attention = `KYC did not allow orders within ${kycDeadlineDays} days; the deposit is kept as cash and carried`;
   }
 
-  carryBelowMinimum(decision: SplitDecision): void {
-    for (const [fund, amount] of Object.entries(decision.carry)) this.carry(fund, amount, 'below the fund minimum');
+  /** Legs below their fund's minimum, carried with that minimum (`minimumOf`: the fund's effective minimum). */
+  carryBelowMinimum(decision: SplitDecision, minimumOf: (fund: string) => string | undefined = () => undefined): void {
+    for (const [fund, amount] of Object.entries(decision.carry))
+      this.carry(fund, amount, 'below the fund minimum', minimumOf(fund));
   }
 
   /** When held legs are next re-checked (next banking day 10:00, or a leg's deadline); Infinity when none. */

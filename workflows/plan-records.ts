@@ -3,6 +3,7 @@
  * request that started no run.
  */
 import { stockholmDate } from '../shared/calendar';
+import { booksView } from '../shared/plan-books';
 import { dayFor, type DuePeriod } from '../shared/plan-schedule';
 import type { RebalanceTrigger } from '../shared/rebalance-triggers';
 import type { CycleSummary, PlanStateValue, PlanStatus, RebalanceRunRecord } from '../shared/status';
@@ -23,6 +24,7 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
     nextDebitDate: due?.debitDate ?? null,
     nextSubmissionDeadline: due?.deadline ?? null,
     ...{ paused: st.paused, cancelled: st.cancelled, attention: st.attention, carry: st.carry },
+    books: booksView(p.ledger()),
     blockedReasons: active
       .filter((c) => c.phase === 'blocked-kyc' || c.phase === 'blocked-instrument')
       .map((c) => `${c.period}: ${c.phase}`),

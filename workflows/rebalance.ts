@@ -2,7 +2,9 @@
  * rebalanceWorkflow — one rebalance run of a plan, id `rebalance:<planId>:<YYYY-MM-DD>` (at most one per plan
  * and day), started by the plan (calendar date, drift after a settled cycle, or admin rebalanceNow). The plan
  * starts it only when no savings cycle is active, so the two never place orders at the same time.
- *   1. snapshot positions, prices, available cash, rules and KYC; `planRebalance` in full mode (the drift band
+ *   1. snapshot positions, prices, available cash, rules and KYC; the cash the run may spend is the plan's free cash
+ *      handed to it (plus what its sells raise), never more than the account has (shared/plan-books.ts runSpendable);
+ *      `planRebalance` in full mode (the drift band
  *      applies to drift triggers; calendar and admin runs always trade, above the minimum trade amount);
  *      nothing to trade → a `within-band` record;
  *   2. KYC gate (workflows/kyc-gate.ts, as in a savings cycle: backoff until the KYC deadline → needs-attention);
@@ -24,6 +26,7 @@ import {
   rebalanceStatusQuery,
   retryNowSignal,
 } from '../shared/messages';
+import { runSpendable } from '../shared/plan-books';
 import { planRebalance, type DriftSummary, type RebalanceDecision } from '../shared/rebalance';
 import type { RebalanceRunRecord } from '../shared/status';
 import { fondoRead } from './activity-options';
@@ -136,9 +139,12 @@ class RebalanceRun {
   /** Full: sells and buys toward the targets (band only for drift triggers). Cash-flow: buys with the cash there is. */
   private decide(snap: InvestmentSnapshot, mode: 'full' | 'cash-flow'): RebalanceDecision {
     const { policy, trigger } = this.input;
+    const proceeds = this.desk.book.orders
+      .filter((o) => o.side === 'sell' && o.status === 'settled')
+      .map((o) => o.settledAmount ?? o.amount);
     return planRebalance({
       positions: snap.positions,
-      cash: snap.cash.available,
+      cash: runSpendable(snap.cash.available, this.input.freeCash, proceeds),
       targets: snap.weights,
       instruments: snap.rules,
       policy: {

@@ -2,7 +2,7 @@
  * savingsCycleWorkflow — one period of one savings plan: collect the deposit, then invest it.
  *
  * Id `savings-cycle:<planId>:<YYYY-MM>`, started by the plan with REJECT_DUPLICATE: a period never runs twice.
- *   1. pre-check: the account exists and is active (else needs-attention, nothing debited);
+ *   1. pre-check: the account is active, the allocation valid, its funds known (else needs-attention, nothing debited);
  *   2. deposit (workflows/deposit.ts): attempts and renewed attempts by the bank's failure class;
  *   3. paid: the money is in (phase `paid`, PlanState `investing` from here on);
  *   4. order turn: waits while a rebalance of the plan places orders (orderTurn from the plan);
@@ -12,12 +12,17 @@
  *      (workflows/cycle-legs.ts, decisions in shared/cycle-steps.ts);
  *   7. track every order to a final state (workflows/order-desk.ts); 8. return the summary to the plan.
  * Messages: paymentEvent, orderEvent (event bridge), retryNow, orderTurn (plan); query cycleStatus.
- * Invariant (to the öre, shared/carry.ts): paid + Σ carryIn = Σ settled + settlementRemainder + Σ carryOut + residual.
+ * The pool is the deposit + the plan's free cash handed in (`freeCash`) + the carry; residual and remainders go back to the
+ * plan's free cash (shared/plan-books.ts). A failure after the debit keeps the money in the plan (needs-attention).
+ * Invariant (to the öre, shared/carry.ts): paid + Σ carryIn + freeCashIn = Σ settled + settlementRemainder + Σ carryOut
+ * + residual.
  */
 import {
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -41,7 +46,9 @@ import {
   paymentEventSignal,
   retryNowSignal,
 } from '../shared/messages';
-import { dec, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
+import { dec, formatSek, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
+import { fundMinimum, uninvestedBlocker } from '../shared/plan-books';
+import { cyclePreCheckProblems } from '../shared/plan-check';
 import type { CycleOutcome } from '../shared/plan';
 import { splitSnapshot } from '../shared/cycle-split';
 import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt } from '../shared/status';
@@ -83,6 +90,9 @@ class Cycle {
   private debitDate: string | null = null;
   private kycBlockedSince: string | null = null;
   private splitDone = false;
+  private failedAfterDebit = false;
+  private blockedBy: { instrument: string; minimum: string } | undefined;
+  private minimumOf: (fund: string) => string | undefined = () => undefined;
 
   constructor(private readonly input: CycleInput) {
     this.turnOpen = input.orderTurnOpen;
@@ -92,11 +102,8 @@ class Cycle {
 
   async run(): Promise<CycleSummary> {
     const { input, legs } = this;
-    const account = await read.checkAccount({ clientId: input.clientId, accountId: input.accountId });
-    if (!account.active) {
-      const reason = account.found ? `account is ${account.status ?? 'not active'}` : 'account not found';
-      return this.finish('needs-attention', `pre-check failed: ${reason}; nothing was debited`);
-    }
+    const problem = await this.preCheck();
+    if (problem) return this.finish('needs-attention', `pre-check failed: ${problem}; nothing was debited`);
 
     await this.enter('waiting-payment');
     const deposit = await collectDeposit({
@@ -117,7 +124,15 @@ class Cycle {
       await this.enter('waiting-turn');
       await condition(() => this.turnOpen);
     }
-    const split = await this.splitWhenKycAllows();
+    let split: SplitDecision | undefined;
+    try {
+      split = await this.splitWhenKycAllows();
+    } catch (err) {
+      // The money is in: a failure now must not drop it from the books (histories recorded before this rule fail the
+      // cycle; patch `keep-money-after-debit-failure`).
+      if (isCancellation(err) || !patched('keep-money-after-debit-failure')) throw err;
+      return this.keepMoneyAfterFailure(err);
+    }
     if (!split) return this.finish('needs-attention', legs.attention ?? 'KYC deadline passed');
 
     await this.enter('investing');
@@ -126,7 +141,37 @@ class Cycle {
     this.investedAt = nowIso();
     await legs.trackUntilDone((phase) => this.enter(phase));
     const anySettled = legs.desk.book.orders.some((o) => o.status === 'settled');
-    return this.finish(investedOutcome(legs.attention, anySettled), legs.attention);
+    const leftUninvested = dec(this.residual).greaterThan(0) || legs.carried.length > 0;
+    return this.finish(investedOutcome(legs.attention, anySettled, leftUninvested), legs.attention);
+  }
+
+  /**
+   * The cycle's pre-check before it debits: the account is active and (since patch `cycle-precheck-split-inputs`)
+   * what the split needs is there — the allocation exists and is valid, Fondo knows its funds. Returns why nothing may
+   * be debited, or undefined.
+   */
+  private async preCheck(): Promise<string | undefined> {
+    const { clientId, accountId, allocation } = this.input;
+    if (patched('cycle-precheck-split-inputs')) {
+      const facts = await read.planCheckFacts({ clientId, accountId, allocation });
+      const problems = cyclePreCheckProblems(allocation, facts);
+      return problems.length ? problems.join('; ') : undefined;
+    }
+    const account = await read.checkAccount({ clientId, accountId });
+    if (account.active) return undefined;
+    return account.found ? `account is ${account.status ?? 'not active'}` : 'account not found';
+  }
+
+  /** A failure after the debit: the money collected (and the free cash handed in) stays in the plan as free cash. */
+  private keepMoneyAfterFailure(err: unknown): Promise<CycleSummary> {
+    const kept = sekString(dec(this.paid).plus(this.input.freeCash ?? '0'));
+    this.failedAfterDebit = true;
+    this.residual = kept;
+    this.say(
+      `The deposit could not be invested: ${failureMessage(err)}. ${formatSek(kept)} stays in the plan as free cash ` +
+        'for the next cycle.'
+    );
+    return this.finish('needs-attention', `cycle failed after the debit: ${failureMessage(err)}`);
   }
 
   onPaymentEvent(event: z.output<typeof PaymentEventPayload>): void {
@@ -147,8 +192,9 @@ class Cycle {
           extraFunds: Object.keys(input.carry),
           pendingSince: legs.desk.searchFrom,
         });
-        const split = splitSnapshot(snapshot, { ...input, paid: this.paid });
-        return { allowed: snapshot.kycOrder, value: split };
+        const rulesAware = patched('cash-flow-respects-rules');
+        const split = splitSnapshot(snapshot, { ...input, paid: this.paid, rulesAware });
+        return { allowed: snapshot.kycOrder, value: { ...split, snapshot } };
       },
       onBlocked: async (deadline) => {
         this.kycBlockedSince = nowIso();
@@ -159,8 +205,16 @@ class Cycle {
       },
     });
     this.splitDone = true;
-    const { decision, cashFlow, rules } = gate.value;
+    const { decision, cashFlow, rules, snapshot } = gate.value;
     this.residual = decision.residual;
+    if (dec(decision.residual).greaterThan(0)) {
+      const funds = snapshot.weights.map((w) => w.instrument);
+      this.blockedBy = uninvestedBlocker(funds, rules, snapshot.holdings);
+    }
+    this.minimumOf = (fund) => {
+      const r = rules[fund];
+      return r ? fundMinimum(r, !!snapshot.holdings[fund] && !dec(snapshot.holdings[fund]).isZero()).amount : undefined;
+    };
     if (!gate.allowed) {
       legs.keepAsCash(decision, input.policies.kyc.deadlineDays);
       return undefined;
@@ -169,7 +223,7 @@ class Cycle {
     this.kycBlockedSince = null;
     if (cashFlow) this.say('Cash-flow rebalancing: the deposit goes to the most underweight funds first.');
     for (const sentence of decision.explanation) this.say(sentence);
-    legs.carryBelowMinimum(decision);
+    legs.carryBelowMinimum(decision, this.minimumOf);
     // A fund the scheduler cannot trade at all (e.g. priced in another currency) is held with that reason.
     for (const h of decision.held)
       if (rules[h.instrument]?.unsupported) Object.assign(h, { reason: holdReasonOf(rules[h.instrument]) });
@@ -235,12 +289,15 @@ class Cycle {
       payments: this.payments,
       orders,
       carryIn: this.input.carry,
+      ...(this.input.freeCash !== undefined ? { freeCashIn: this.input.freeCash } : {}),
       carried: legs.carried,
       carryOut: carryOutOf(legs.carried),
       residual: toFixed(this.residual, SEK_SCALE, 'down'),
       settlementRemainder: sekString(remainder),
       explanation: this.explanation,
       attention,
+      ...(this.failedAfterDebit ? { failedAfterDebit: true } : {}),
+      ...(this.blockedBy && !this.failedAfterDebit ? { blockedBy: this.blockedBy } : {}),
       timings: { startedAt: this.startedAt, paidAt: this.paidAt, investedAt: this.investedAt, completedAt: nowIso() },
     };
     // A breach is a bug: failing the workflow task (not the execution) keeps the cycle stuck, visible and

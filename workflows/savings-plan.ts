@@ -4,7 +4,8 @@
  * For each period (YYYY-MM) the schedule (shared/plan-schedule.ts) gives the debit date and Bankgirot deadline;
  * the plan sleeps until `submissionMarginMinutes` before the deadline and starts that period's cycle as a child.
  * It folds each cycle's summary into its books (carry per fund, last 12 summaries, failure count: shared/carry.ts,
- * shared/plan-state.ts), triggers rebalances (calendar date, drift after a settled cycle outside cooldown, admin
+ * shared/plan-state.ts) and into its ledger (every krona from debit to settled units, free cash handed to the next
+ * cycle or rebalance run one child at a time: shared/ledger.ts, shared/plan-books.ts), triggers rebalances (calendar date, drift after a settled cycle outside cooldown, admin
  * rebalanceNow: shared/rebalance-triggers.ts) and serialises them with cycles: a rebalance starts only when no
  * cycle is active, and a cycle started during a rebalance places no orders until it ends.
  * Messages: workflows/plan-messages.ts. Continue-as-new: whenever no child runs and a period or rebalance was
@@ -16,6 +17,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -24,6 +26,8 @@ import { addCarry } from '../shared/carry';
 import { FailureType } from '../shared/failure-types';
 import { describeIssue, PlanInputSchema, type Plan, type PlanCarriedState, type PlanInput } from '../shared/plan';
 import { actAt, advance, allPeriodsDone, duePeriod, periodAction, type DuePeriod } from '../shared/plan-schedule';
+import type { Ledger } from '../shared/ledger';
+import { foldCycle as foldCycleBooks, freeCashToHand, openingLedger, type Folded } from '../shared/plan-books';
 import { foldCycle, keepNewest, planStateOf } from '../shared/plan-state';
 import { planDetails } from '../shared/current-details';
 import { NextDebitDateKey, PlanStateKey } from '../shared/search-attributes';
@@ -67,7 +71,14 @@ export class PlanEntity {
   wake = false;
   readonly cycles = new Map<
     string,
-    { workflowId: string; phase: CyclePhase; turnOpen: boolean; carryGiven: Record<string, string> }
+    {
+      workflowId: string;
+      phase: CyclePhase;
+      turnOpen: boolean;
+      carryGiven: Record<string, string>;
+      /** The plan's free cash handed to the cycle's pool (the ledger keeps it as free cash until the cycle ends). */
+      freeGiven: string;
+    }
   >();
   readonly rebalancing = new PlanRebalancing(this);
   private readonly finished: Finished[] = [];
@@ -80,6 +91,7 @@ export class PlanEntity {
       ...{ carry: {}, paused: null, cancelled: null, consecutiveFailedPeriods: 0 },
       ...{ skipPeriods: [], attention: [], cycles: [], rebalanceRuns: [] },
     };
+    this.st.ledger ??= openingLedger(this.st.carry);
     this.amount = plan.amount;
     this.dayOfMonth = plan.dayOfMonth;
     this.allocation = plan.allocation;
@@ -139,10 +151,12 @@ export class PlanEntity {
     const { plan, st } = this;
     const turnOpen = this.rebalancing.running === undefined;
     const carry = st.carry;
+    // Each krona of free cash is handed to one child at a time; a cycle that waits for a rebalance's turn gets none.
+    const freeCash = turnOpen ? freeCashToHand(this.ledger(), this.freeHanded()) : '0.00';
     try {
       const handle = await startCycle({
         ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, period, amount: this.amount },
-        ...{ scheduledDebitDate, allocation: this.allocation, policies: plan.policies, carry },
+        ...{ scheduledDebitDate, allocation: this.allocation, policies: plan.policies, carry, freeCash },
         ...{
           cashFlow: this.rebalancePolicy.cashFlow,
           orderTurnOpen: turnOpen,
@@ -150,7 +164,10 @@ export class PlanEntity {
         },
       });
       st.carry = {};
-      this.cycles.set(period, { workflowId: handle.workflowId, phase: 'pre-check', turnOpen, carryGiven: carry });
+      this.cycles.set(period, {
+        ...{ workflowId: handle.workflowId, phase: 'pre-check', turnOpen },
+        ...{ carryGiven: carry, freeGiven: freeCash },
+      });
       handle.result().then(
         (summary) => this.childDone({ period, summary }),
         (err: Error) => this.childDone({ period, summary: err })
@@ -187,6 +204,7 @@ export class PlanEntity {
       st.cycles = keepNewest(st.cycles, summary);
       st.carry = addCarry(st.carry, summary.carryOut);
       if (summary.attention) this.attention(summary.attention, period);
+      this.post(`cycle ${period}`, period, () => foldCycleBooks(this.ledger(), summary, st.carry));
       const fold = foldCycle(
         { ...summary, anySettled: summary.orders.some((o) => o.status === 'settled') },
         {
@@ -205,6 +223,32 @@ export class PlanEntity {
   }
 
   // ---- state, UI, status -----------------------------------------------------------------------------------
+
+  // ---- the plan ledger (shared/ledger.ts; entries from shared/plan-books.ts) -------------------------------
+
+  ledger(): Ledger {
+    return this.st.ledger!; // set in the constructor
+  }
+
+  /** Free cash handed to running cycles (still in the ledger's free cash until they report). */
+  freeHanded(): string[] {
+    return [...this.cycles.values()].map((c) => c.freeGiven);
+  }
+
+  /**
+   * Posts a finished child's money. The books refusing it is a bug (the ledger stays as it was): the plan keeps running
+   * and asks an operator to reconcile, rather than stopping every later period of the customer's savings.
+   */
+  post(what: string, period: string | undefined, fold: () => Folded): void {
+    try {
+      const folded = fold();
+      this.st.ledger = folded.ledger;
+      for (const item of folded.attention) this.attention(item.text, period);
+    } catch (err) {
+      log.error('the plan ledger refused a posting', { what, error: failureMessage(err) });
+      this.attention(`the plan's books could not take ${what}: ${failureMessage(err)}; run savings reconcile`, period);
+    }
+  }
 
   childWorkflowIds(): string[] {
     return [

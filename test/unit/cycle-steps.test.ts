@@ -107,4 +107,11 @@ describe("a cycle's next step after an order refusal or cancel", () => {
     expect(investedOutcome('x', true)).toBe('partially-invested');
     expect(investedOutcome('x', false)).toBe('needs-attention');
   });
+
+  it('a cycle that leaves money uninvested never says invested (issue 11.2)', () => {
+    expect(investedOutcome(null, true, true)).toBe('partially-invested');
+    expect(investedOutcome(null, false, true)).toBe('not-invested');
+    expect(investedOutcome('x', false, true)).toBe('needs-attention');
+    expect(investedOutcome(null, true, false)).toBe('invested');
+  });
 });
