@@ -96,15 +96,18 @@ describe('a year of monthly savings on the Swedish banking calendar', () => {
       expect(Date.parse(c.payments[0]!.submittedAt)).toBeLessThan(deadline);
     }
 
-    // Every krona: 12 × 500 in, all of it in settled orders or returned as unit-rounding cash.
+    // Every krona: 12 × 500 in, all of it in settled orders or the plan's free cash (unit-rounding remainders and
+    // residual öre), which each next cycle's pool spends again (issue 11.3).
+    const freeAtEnd = (r: typeof resultA) =>
+      sum(r.cycles.map((c) => dec(c.settlementRemainder).plus(c.residual).minus(c.freeCashIn ?? '0')));
     for (const r of [resultA, resultB]) {
       const invested = sum(r.cycles.flatMap((c) => c.orders.map((o) => o.settledAmount!)));
-      const remainder = sum(r.cycles.map((c) => c.settlementRemainder));
-      expect(invested.plus(remainder).toFixed(2)).toBe('6000.00');
+      expect(invested.plus(freeAtEnd(r)).toFixed(2)).toBe('6000.00');
+      expect(r.cycles.slice(1).every((c) => c.freeCashIn !== undefined)).toBe(true);
       expect(r.carry).toEqual({});
     }
     const ledger = s.sandbox.engine.ledger().accounts.find((x) => x.id === a.accountId)!;
-    expect(dec(ledger.cash.balance).equals(sum(resultA.cycles.map((c) => c.settlementRemainder)))).toBe(true);
+    expect(dec(ledger.cash.balance).toFixed(2)).toBe(freeAtEnd(resultA).toFixed(2));
     expect(s.sandbox.engine.checkInvariants()).toEqual([]);
   }, 180_000);
 });
