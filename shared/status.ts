@@ -130,6 +130,16 @@ export interface PlanStatus {
   nextPeriod: string | null;
   nextDebitDate: string | null;
   nextSubmissionDeadline: string | null;
+  /**
+   * Periods an operator asked to skip (`savings skip`) that the plan has not reached yet: nothing is debited for
+   * them. Optional: answers of plans started before it was added do not have it.
+   */
+  pendingSkips?: string[];
+  /**
+   * The first period that will be submitted, past the pending skips (equal to nextPeriod/nextDebitDate/
+   * nextSubmissionDeadline when nothing is skipped); null when nothing more will be. Optional as pendingSkips.
+   */
+  nextSubmission?: { period: string; debitDate: string; submissionDeadline: string } | null;
   paused: { since: string; reason: string } | null;
   cancelled: { at: string; reason: string } | null;
   blockedReasons: string[];

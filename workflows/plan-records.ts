@@ -3,6 +3,7 @@
  * request that started no run.
  */
 import { stockholmDate } from '../shared/calendar';
+import { nextSubmission, pendingSkipsFrom } from '../shared/next-submission';
 import { dayFor, type DuePeriod } from '../shared/plan-schedule';
 import type { RebalanceTrigger } from '../shared/rebalance-triggers';
 import type { CycleSummary, PlanStateValue, PlanStatus, RebalanceRunRecord } from '../shared/status';
@@ -22,6 +23,8 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
     nextPeriod: due?.period ?? null,
     nextDebitDate: due?.debitDate ?? null,
     nextSubmissionDeadline: due?.deadline ?? null,
+    pendingSkips: due ? pendingSkipsFrom(due.period, st.skipPeriods) : [],
+    nextSubmission: nextSubmissionOf(p, due),
     ...{ paused: st.paused, cancelled: st.cancelled, attention: st.attention, carry: st.carry },
     blockedReasons: active
       .filter((c) => c.phase === 'blocked-kyc' || c.phase === 'blocked-instrument')
@@ -38,6 +41,18 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
       runs: st.rebalanceRuns,
     },
   };
+}
+
+/** The first period past the pending skips; null (not a failed query) should the calendar not reach it. */
+function nextSubmissionOf(p: PlanEntity, due: DuePeriod | undefined): PlanStatus['nextSubmission'] {
+  try {
+    return nextSubmission(due, {
+      ...{ skipPeriods: p.st.skipPeriods, day: p.dayOfMonth },
+      ...{ pendingDayChange: p.st.pendingDayChange, lastPeriod: p.plan.lastPeriod },
+    });
+  } catch {
+    return null;
+  }
 }
 
 /** A period that ran no cycle (skipped, skipped while paused, missed): nothing was debited. */

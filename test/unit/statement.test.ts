@@ -1,3 +1,4 @@
+import { formatStatus } from '../../cli/format';
 import { nextAction } from '../../cli/next-action';
 import { buildStatement, formatStatement, STATEMENT_SCHEMA } from '../../cli/statement';
 import { longDate, stockholmDateTime } from '../../cli/stockholm';
@@ -206,6 +207,23 @@ describe('next action', () => {
   it('names the next submission in Stockholm time with the amount and debit date', () => {
     expect(nextAction(plan([cycle()]), [])).toBe(
       'by 2027-01-22 19:00 CET: submit 1\u00a0500,00\u00a0kr for debit on Mon 25 Jan 2027 (period 2027-01)'
+    );
+  });
+  it('says a requested skip debits nothing and names the first period submitted after it', () => {
+    const status: PlanStatus = {
+      ...plan([cycle()]),
+      pendingSkips: ['2027-01'],
+      nextSubmission: { period: '2027-02', debitDate: '2027-02-25', submissionDeadline: '2027-02-24T18:00:00.000Z' },
+    };
+    expect(nextAction(status, [])).toBe(
+      'period 2027-01 is skipped (requested): nothing will be debited; ' +
+        'by 2027-02-24 19:00 CET: submit 1\u00a0500,00\u00a0kr for debit on Thu 25 Feb 2027 (period 2027-02)'
+    );
+    const text = formatStatus(status, []);
+    expect(text).toContain('  skip requested   for 2027-01: nothing will be debited');
+    expect(formatStatus(plan([cycle()]), [])).not.toContain('skip requested');
+    expect(nextAction({ ...status, nextSubmission: null }, [])).toBe(
+      'period 2027-01 is skipped (requested): nothing will be debited'
     );
   });
   it('puts a running cycle first, and says nothing is submitted while paused', () => {
