@@ -65,6 +65,35 @@ export interface LegAmount {
   reason: string;
 }
 
+/**
+ * What the split decided for one fund of the allocation, recorded when the cycle splits (shared/cycle-split.ts
+ * `splitLegsOf`). Amounts are SEK strings with 2 decimals.
+ */
+export interface SplitLegRecord {
+  instrument: string;
+  /** The plan's target weight (percent) for the fund: its override weight, or the account's Fondo allocation. */
+  targetPercent: string;
+  /** The weight the split used: the target, or with cash-flow rebalancing the weight steered to underweight funds. */
+  splitPercent: string;
+  /** ordered; held (fund closed or not buyable, retried); carried (below its minimum); redistributed (to others). */
+  decision: 'ordered' | 'held' | 'carried' | 'redistributed';
+  /** The leg's amount (its share plus its carry-in); 0.00 when redistributed. */
+  amount: string;
+  /**
+   * The minimum that applied: max(initial-or-subsequent, the fund's general investment minimum), SEK; `initial`
+   * when the account held no units of the fund, `subsequent` when it did, `investment` when the fund's general
+   * minimum was the larger. Null (as every rule-derived field) when the fund's rules could not be read.
+   */
+  minimum: string | null;
+  minimumKind: 'initial' | 'subsequent' | 'investment' | null;
+  /** amount / NAV, rounded toward zero (down) to the fund's unit decimals (`unitDecimals`); null when amount is 0. */
+  estimatedUnits: string | null;
+  unitDecimals: number | null;
+  /** The fund's NAV (close price, SEK) the split estimated with, and its date (null when Fondo gave none). */
+  nav: string | null;
+  navDate: string | null;
+}
+
 export interface CycleSummary {
   planId: string;
   period: string;
@@ -89,6 +118,8 @@ export interface CycleSummary {
   settlementRemainder: string;
   /** One sentence per decision, in order. */
   explanation: string[];
+  /** What the split decided per fund; absent when nothing was split, and in summaries of older cycles. */
+  legs?: SplitLegRecord[];
   /** What needs an operator, if anything. */
   attention: string | null;
   timings: { startedAt: string; paidAt: string | null; investedAt: string | null; completedAt: string };
@@ -104,6 +135,8 @@ export interface CycleStatus {
   blockedReason: string | null;
   kycBlockedSince: string | null;
   explanation: string[];
+  /** What the split decided per fund, once it has split; absent before, and from older cycles. */
+  legs?: SplitLegRecord[];
 }
 
 export interface RebalanceRunRecord {

@@ -44,7 +44,7 @@ import {
 import { dec, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
 import type { CycleOutcome } from '../shared/plan';
 import { splitSnapshot } from '../shared/cycle-split';
-import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt } from '../shared/status';
+import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt, SplitLegRecord } from '../shared/status';
 import { fondoRead } from './activity-options';
 import type { CycleInput } from './child-inputs';
 import { CycleLegs } from './cycle-legs';
@@ -83,6 +83,7 @@ class Cycle {
   private debitDate: string | null = null;
   private kycBlockedSince: string | null = null;
   private splitDone = false;
+  private splitLegs: SplitLegRecord[] | undefined; // what the split decided per fund (statement), once invested
 
   constructor(private readonly input: CycleInput) {
     this.turnOpen = input.orderTurnOpen;
@@ -165,6 +166,7 @@ class Cycle {
       legs.keepAsCash(decision, input.policies.kyc.deadlineDays);
       return undefined;
     }
+    this.splitLegs = gate.value.legs;
     if (this.kycBlockedSince) this.say('KYC now allows orders; investing.');
     this.kycBlockedSince = null;
     if (cashFlow) this.say('Cash-flow rebalancing: the deposit goes to the most underweight funds first.');
@@ -212,6 +214,7 @@ class Cycle {
           : null,
       kycBlockedSince: this.kycBlockedSince,
       explanation: this.explanation,
+      legs: this.splitLegs,
     };
   }
 
@@ -240,6 +243,7 @@ class Cycle {
       residual: toFixed(this.residual, SEK_SCALE, 'down'),
       settlementRemainder: sekString(remainder),
       explanation: this.explanation,
+      legs: this.splitLegs,
       attention,
       timings: { startedAt: this.startedAt, paidAt: this.paidAt, investedAt: this.investedAt, completedAt: nowIso() },
     };
