@@ -68,6 +68,18 @@ function cycle(overrides: Partial<CycleSummary> = {}): CycleSummary {
     residual: '0.00',
     settlementRemainder: '0.01',
     explanation: [`${N}: 70.00 % of 1 500,00 kr → 1 050,00 kr.`],
+    legs: [
+      {
+        ...{ instrument: N, targetPercent: '70', splitPercent: '70', decision: 'ordered', amount: '1050.00' },
+        ...{ minimum: '100.00', minimumKind: 'subsequent', estimatedUnits: '4.1207', unitDecimals: 4 },
+        ...{ nav: '254.80', navDate: '2026-12-28' },
+      },
+      {
+        ...{ instrument: E, targetPercent: '30', splitPercent: '30', decision: 'ordered', amount: '450.00' },
+        ...{ minimum: '300.00', minimumKind: 'initial', estimatedUnits: '4.150525', unitDecimals: 6 },
+        ...{ nav: '108.42', navDate: '2026-12-28' },
+      },
+    ],
     attention: null,
     timings: {
       startedAt: '2026-12-23T16:00:00.000Z',
@@ -155,6 +167,28 @@ describe('statement', () => {
     expect(p.submissionDeadline).toBe('2026-12-23T18:00:00.000Z'); // the scheduled debit's cut-off
     expect(p.rebalanceRuns.map((r) => r.date)).toEqual(['2026-12-30']);
     expect(formatStatement(s)).toMatchSnapshot();
+  });
+
+  it('per leg: the split’s decision (weight, amount, minimum and which, NAV and date) and estimated vs booked units', () => {
+    const p = buildStatement(plan([cycle()]), []).periods[0]!;
+    expect(p.split.map((l) => [l.instrument, l.decision, l.minimum, l.minimumKind, l.nav, l.navDate])).toEqual([
+      [N, 'ordered', '100.00', 'subsequent', '254.80', '2026-12-28'],
+      [E, 'ordered', '300.00', 'initial', '108.42', '2026-12-28'],
+    ]);
+    expect(p.legs.map((l) => [l.instrument, l.estimatedUnits, l.unitsBooked, l.settledAmount, l.remainder])).toEqual([
+      [N, '4.1207', '4.1206', '1049.99', '0.01'],
+      [E, '4.150525', null, null, null],
+    ]);
+    // A later order of another amount (a held leg released) is not the split's estimate; an older summary has no split.
+    const released = cycle({ orders: [{ ...cycle().orders[0]!, amount: '300.00', settledAmount: '300.00' }] });
+    expect(buildStatement(plan([released]), []).periods[0]!.legs[0]!.estimatedUnits).toBeNull();
+    const older = buildStatement(plan([{ ...cycle(), legs: undefined }]), []).periods[0]!;
+    expect(older.split).toEqual([]);
+    expect(older.legs.map((l) => [l.targetPercent, l.estimatedUnits])).toEqual([
+      ['70', null],
+      ['30', null],
+    ]);
+    expect(formatStatement({ ...buildStatement(plan([]), []), periods: [older] })).not.toContain('Split');
   });
 
   it('says when a period’s money does not balance', () => {
