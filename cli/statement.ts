@@ -9,7 +9,7 @@
  * Money per period, to the öre: paid + carried in = settled + settlement remainder + carried out + residual for a
  * finished cycle; while a cycle runs, the part not yet settled is "in orders" or "held".
  */
-import { submissionDeadline } from '../shared/calendar';
+import { stockholmDate, submissionDeadline } from '../shared/calendar';
 import { dec, formatSek, sekString, sum } from '../shared/money';
 import type {
   CycleStatus,
@@ -249,6 +249,23 @@ function table(headers: string[], rows: string[][], right: ReadonlySet<number> =
   return [line(headers), ...rows.map(line)].map((l) => `    ${l}`);
 }
 
+/** The UTC ISO instants a workflow wrote into a sentence, as Stockholm wall time for people (JSON keeps them). */
+export function stockholmInstants(sentence: string): string {
+  return sentence.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (instant) =>
+    stockholmDateTime(instant)
+  );
+}
+
+/** A NAV's date as Fondo gives it (a date, or an instant: its Stockholm date). */
+function navDay(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  try {
+    return stockholmDate(value);
+  } catch {
+    return value;
+  }
+}
+
 const kr = (amount: string | null): string => (amount === null ? '-' : formatSek(amount));
 
 function moneyLine(p: StatementPeriod): string | null {
@@ -319,7 +336,7 @@ function renderPeriod(p: StatementPeriod): string[] {
           l.minimumKind ?? '',
           l.estimatedUnits ?? '-',
           l.nav ?? '-',
-          l.navDate ?? '-',
+          l.navDate === null ? '-' : navDay(l.navDate),
         ]),
         new Set([4, 5, 7, 8])
       )
@@ -356,7 +373,7 @@ function renderPeriod(p: StatementPeriod): string[] {
   if (p.residual !== null && !dec(p.residual).isZero()) lines.push(`  Left as cash    ${kr(p.residual)}`);
   const money = moneyLine(p);
   if (money) lines.push(money);
-  if (p.explanation.length) lines.push('  Explanation', ...p.explanation.map((s) => `    - ${s}`));
+  if (p.explanation.length) lines.push('  Explanation', ...p.explanation.map((s) => `    - ${stockholmInstants(s)}`));
   for (const r of p.rebalanceRuns) {
     lines.push(`  Rebalance ${r.date} (${r.trigger}): ${r.outcome}`);
     for (const o of r.orders)

@@ -4,7 +4,7 @@
  */
 import { stockholmDate } from '../shared/calendar';
 import { nextSubmission, pendingSkipsFrom } from '../shared/next-submission';
-import { dayFor, type DuePeriod } from '../shared/plan-schedule';
+import { allPeriodsDone, dayFor, type DuePeriod } from '../shared/plan-schedule';
 import type { RebalanceTrigger } from '../shared/rebalance-triggers';
 import type { CycleSummary, PlanStateValue, PlanStatus, RebalanceRunRecord } from '../shared/status';
 import type { PlanEntity } from './savings-plan';
@@ -16,8 +16,10 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
   const calendarAt = p.rebalancing.calendarAt();
   const running = p.rebalancing.running;
   const active = [...p.cycles.entries()].map(([period, c]) => ({ period, phase: c.phase }));
+  // A plan past its last period with nothing running has completed (also when asked after it returned).
+  const done = state === 'active' && !active.length && !running && allPeriodsDone(st.nextPeriod, plan.lastPeriod);
   return {
-    ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, state },
+    ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, state: done ? 'completed' : state },
     ...{ amount: p.amount, allocation: p.allocation },
     dayOfMonth: due ? dayFor(due.period, p.dayOfMonth, st.pendingDayChange) : p.dayOfMonth,
     nextPeriod: due?.period ?? null,

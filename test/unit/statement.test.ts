@@ -1,6 +1,6 @@
 import { formatStatus } from '../../cli/format';
 import { nextAction } from '../../cli/next-action';
-import { buildStatement, formatStatement, STATEMENT_SCHEMA } from '../../cli/statement';
+import { buildStatement, formatStatement, STATEMENT_SCHEMA, stockholmInstants } from '../../cli/statement';
 import { longDate, stockholmDateTime } from '../../cli/stockholm';
 import type { CycleStatus, CycleSummary, PlanStatus } from '../../shared/status';
 
@@ -189,6 +189,16 @@ describe('statement', () => {
       ['30', null],
     ]);
     expect(formatStatement({ ...buildStatement(plan([]), []), periods: [older] })).not.toContain('Split');
+  });
+
+  it('prints the instants the workflow wrote into its sentences in Stockholm time (JSON keeps them as written)', () => {
+    const sentence = 'KYC does not allow orders: the money stays as cash; re-checking until 2031-05-10T06:00:00.000Z.';
+    expect(stockholmInstants(sentence)).toBe(
+      'KYC does not allow orders: the money stays as cash; re-checking until 2031-05-10 08:00 CEST.'
+    );
+    const s = buildStatement(plan([cycle({ explanation: [sentence] })]), []);
+    expect(s.periods[0]!.explanation).toEqual([sentence]);
+    expect(formatStatement(s)).toContain('re-checking until 2031-05-10 08:00 CEST.');
   });
 
   it('says when a period’s money does not balance', () => {
