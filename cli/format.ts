@@ -100,6 +100,7 @@ export function formatStatus(s: PlanStatus, running: readonly CycleStatus[] = []
     `  allocation       ${s.allocation.source === 'fondo' ? "the account's Fondo allocation plan" : s.allocation.weights.map((w) => `${w.instrument} ${w.percent}%`).join(', ')}`,
     `  next period      ${s.nextPeriod ?? '-'}  debit ${s.nextDebitDate ?? '-'}  submission deadline ${s.nextSubmissionDeadline ? stockholmDateTime(s.nextSubmissionDeadline) : '-'}`,
   ];
+  for (const period of s.pendingSkips ?? []) lines.push(`  skip requested   for ${period}: nothing will be debited`);
   if (s.paused) lines.push(`  paused           since ${stockholmDateTime(s.paused.since)}: ${s.paused.reason}`);
   if (s.cancelled) lines.push(`  cancelled        ${stockholmDateTime(s.cancelled.at)}: ${s.cancelled.reason}`);
   if (s.blockedReasons.length) lines.push(`  blocked          ${s.blockedReasons.join('; ')}`);

@@ -4,6 +4,7 @@
  */
 import { FINAL_ORDER_STATES } from '../shared/custodian';
 import { formatSek } from '../shared/money';
+import type { NextSubmission } from '../shared/next-submission';
 import type { CycleStatus, PlanStatus } from '../shared/status';
 import { longDate, stockholmDateTime } from './stockholm';
 
@@ -37,6 +38,13 @@ function cycleNext(c: CycleStatus): string {
   }
 }
 
+/** The first period that will be submitted: past the pending skips (answers without `nextSubmission`: the next). */
+function nextSubmissionOf(s: PlanStatus): NextSubmission | null {
+  if (s.nextSubmission !== undefined) return s.nextSubmission;
+  if (!s.nextSubmissionDeadline || !s.nextDebitDate || !s.nextPeriod) return null;
+  return { period: s.nextPeriod, debitDate: s.nextDebitDate, submissionDeadline: s.nextSubmissionDeadline };
+}
+
 /** The next thing that will happen to the plan's money, and when. */
 export function nextAction(status: PlanStatus, running: readonly CycleStatus[]): string {
   if (status.cancelled) return `nothing: the plan was cancelled ${stockholmDateTime(status.cancelled.at)}`;
@@ -47,10 +55,12 @@ export function nextAction(status: PlanStatus, running: readonly CycleStatus[]):
       ...cycles,
       `nothing is submitted while paused (since ${stockholmDateTime(status.paused.since)}); resume to continue`,
     ].join('; then ');
-  if (status.nextSubmissionDeadline && status.nextDebitDate) {
+  for (const period of status.pendingSkips ?? [])
+    cycles.push(`period ${period} is skipped (requested): nothing will be debited`);
+  const next = nextSubmissionOf(status);
+  if (next)
     cycles.push(
-      `by ${stockholmDateTime(status.nextSubmissionDeadline)}: submit ${formatSek(status.amount)} for debit on ${longDate(status.nextDebitDate)} (period ${status.nextPeriod ?? '?'})`
+      `by ${stockholmDateTime(next.submissionDeadline)}: submit ${formatSek(status.amount)} for debit on ${longDate(next.debitDate)} (period ${next.period})`
     );
-  }
   return cycles.length ? cycles.join('; ') : 'nothing scheduled';
 }

@@ -9,7 +9,7 @@
  * Money per period, to the öre: paid + carried in = settled + settlement remainder + carried out + residual for a
  * finished cycle; while a cycle runs, the part not yet settled is "in orders" or "held".
  */
-import { submissionDeadline } from '../shared/calendar';
+import { stockholmDate, submissionDeadline } from '../shared/calendar';
 import { dec, formatSek, sekString, sum } from '../shared/money';
 import type {
   CycleStatus,
@@ -18,6 +18,7 @@ import type {
   PaymentAttempt,
   PlanStatus,
   RebalanceRunRecord,
+  SplitLegRecord,
 } from '../shared/status';
 import { longDate, stockholmDateTime } from './stockholm';
 
@@ -46,12 +47,20 @@ export interface StatementPayment {
 
 export interface StatementLeg {
   instrument: string;
-  /** The plan's target weight for the fund when the plan overrides weights; null when Fondo's plan decides. */
+  /**
+   * The plan's target weight for the fund: as the split recorded it (the override or the account's Fondo
+   * allocation); for periods without a split record, the override weight, or null when Fondo's plan decided.
+   */
   targetPercent: string | null;
   clientRef: string;
   orderId: string | null;
   status: string;
   amount: string;
+  /**
+   * The split's estimate for this order (amount / NAV at the split, rounded down to the fund's unit decimals); null
+   * when the order is not the split's own (a held leg released later) or the period has no split record.
+   */
+  estimatedUnits: string | null;
   unitsBooked: string | null;
   price: string | null;
   settledAmount: string | null;
@@ -73,6 +82,12 @@ export interface StatementPeriod {
   paidAmount: string | null;
   payments: StatementPayment[];
   legs: StatementLeg[];
+  /**
+   * What the split decided per fund (shared/status.ts `SplitLegRecord`): target and used weight, decision, amount,
+   * the minimum that applied and which, NAV and its date, estimated units. Empty when the period has no split record
+   * (nothing was split yet, or a cycle older than the record).
+   */
+  split: SplitLegRecord[];
   held: { instrument: string; amount: string; reason: string; since: string; deadline: string }[];
   blockedReason: string | null;
   kycBlockedSince: string | null;
@@ -107,14 +122,21 @@ function payment(p: PaymentAttempt): StatementPayment {
   };
 }
 
-function leg(o: OrderRecordSummary, targets: ReadonlyMap<string, string>): StatementLeg {
+function leg(
+  o: OrderRecordSummary,
+  targets: ReadonlyMap<string, string>,
+  split: readonly SplitLegRecord[]
+): StatementLeg {
+  const decided = split.find((l) => l.instrument === o.instrument);
+  const own = decided?.decision === 'ordered' && dec(decided.amount).equals(o.amount);
   return {
     instrument: o.instrument,
-    targetPercent: targets.get(o.instrument) ?? null,
+    targetPercent: decided?.targetPercent ?? targets.get(o.instrument) ?? null,
     clientRef: o.clientRef,
     orderId: o.orderId,
     status: o.status,
     amount: o.amount,
+    estimatedUnits: own ? decided.estimatedUnits : null,
     unitsBooked: o.units,
     price: o.price,
     settledAmount: o.settledAmount,
@@ -151,7 +173,8 @@ function completedPeriod(c: CycleSummary, status: PlanStatus): StatementPeriod {
     requestedAmount: c.requestedAmount,
     paidAmount: c.paidAmount,
     payments: c.payments.map(payment),
-    legs: c.orders.map((o) => leg(o, targets)),
+    legs: c.orders.map((o) => leg(o, targets, c.legs ?? [])),
+    split: c.legs ?? [],
     held: [],
     blockedReason: null,
     kycBlockedSince: null,
@@ -181,7 +204,8 @@ function runningPeriod(c: CycleStatus, status: PlanStatus): StatementPeriod {
     requestedAmount: null,
     paidAmount: null,
     payments: c.payments.map(payment),
-    legs: c.orders.map((o) => leg(o, targets)),
+    legs: c.orders.map((o) => leg(o, targets, c.legs ?? [])),
+    split: c.legs ?? [],
     held: c.held.map((h) => ({ ...h })),
     blockedReason: c.blockedReason,
     kycBlockedSince: c.kycBlockedSince,
@@ -223,6 +247,23 @@ function table(headers: string[], rows: string[][], right: ReadonlySet<number> =
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].map((l) => `    ${l}`);
+}
+
+/** The UTC ISO instants a workflow wrote into a sentence, as Stockholm wall time for people (JSON keeps them). */
+export function stockholmInstants(sentence: string): string {
+  return sentence.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (instant) =>
+    stockholmDateTime(instant)
+  );
+}
+
+/** A NAV's date as Fondo gives it (a date, or an instant: its Stockholm date). */
+function navDay(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  try {
+    return stockholmDate(value);
+  } catch {
+    return value;
+  }
 }
 
 const kr = (amount: string | null): string => (amount === null ? '-' : formatSek(amount));
@@ -280,23 +321,46 @@ function renderPeriod(p: StatementPeriod): string[] {
       )
     );
 
+  if (p.split.length) {
+    lines.push('  Split (per fund, at the NAV of the split)');
+    lines.push(
+      ...table(
+        ['FUND', 'TARGET', 'SPLIT', 'DECISION', 'AMOUNT', 'MINIMUM', '', 'EST. UNITS', 'NAV', 'NAV DATE'],
+        p.split.map((l) => [
+          l.instrument,
+          `${l.targetPercent} %`,
+          `${l.splitPercent} %`,
+          l.decision,
+          kr(l.amount),
+          kr(l.minimum),
+          l.minimumKind ?? '',
+          l.estimatedUnits ?? '-',
+          l.nav ?? '-',
+          l.navDate === null ? '-' : navDay(l.navDate),
+        ]),
+        new Set([4, 5, 7, 8])
+      )
+    );
+  }
+
   lines.push('  Orders');
   if (p.legs.length === 0) lines.push('    none');
   else
     lines.push(
       ...table(
-        ['FUND', 'TARGET', 'ORDERED', 'UNITS', 'NAV', 'SETTLED', 'REMAINDER', 'STATUS'],
+        ['FUND', 'TARGET', 'ORDERED', 'EST. UNITS', 'UNITS', 'NAV', 'SETTLED', 'REMAINDER', 'STATUS'],
         p.legs.map((l) => [
           l.instrument,
           l.targetPercent === null ? '-' : `${l.targetPercent} %`,
           kr(l.amount),
+          l.estimatedUnits ?? '-',
           l.unitsBooked ?? '-',
           l.price ?? '-',
           kr(l.settledAmount),
           kr(l.remainder),
           l.note ? `${l.status} (${l.note})` : l.status,
         ]),
-        new Set([2, 3, 4, 5, 6])
+        new Set([2, 3, 4, 5, 6, 7])
       )
     );
 
@@ -309,7 +373,7 @@ function renderPeriod(p: StatementPeriod): string[] {
   if (p.residual !== null && !dec(p.residual).isZero()) lines.push(`  Left as cash    ${kr(p.residual)}`);
   const money = moneyLine(p);
   if (money) lines.push(money);
-  if (p.explanation.length) lines.push('  Explanation', ...p.explanation.map((s) => `    - ${s}`));
+  if (p.explanation.length) lines.push('  Explanation', ...p.explanation.map((s) => `    - ${stockholmInstants(s)}`));
   for (const r of p.rebalanceRuns) {
     lines.push(`  Rebalance ${r.date} (${r.trigger}): ${r.outcome}`);
     for (const o of r.orders)

@@ -13,11 +13,20 @@ export function planDetails(s: PlanStatus): string {
   const lines = [`**Plan ${s.planId}** — state **${s.state}**, ${formatSek(s.amount)} a month`];
   if (s.cancelled) lines.push(`- Cancelled: ${s.cancelled.reason}`);
   else if (s.paused) lines.push(`- Paused since ${stockholmDate(s.paused.since)}: nothing is submitted until resumed`);
-  else if (s.nextDebitDate && s.nextSubmissionDeadline)
-    lines.push(
-      `- Next: submit ${formatSek(s.amount)} by ${stockholmDate(s.nextSubmissionDeadline)} 19:00 Stockholm time ` +
-        `for debit on ${s.nextDebitDate} (period ${s.nextPeriod ?? '?'})`
-    );
+  else {
+    for (const period of s.pendingSkips ?? []) lines.push(`- Skip requested for ${period}: nothing will be debited`);
+    const next =
+      s.nextSubmission !== undefined
+        ? s.nextSubmission
+        : s.nextDebitDate && s.nextSubmissionDeadline
+          ? { period: s.nextPeriod ?? '?', debitDate: s.nextDebitDate, submissionDeadline: s.nextSubmissionDeadline }
+          : null;
+    if (next)
+      lines.push(
+        `- Next: submit ${formatSek(s.amount)} by ${stockholmDate(next.submissionDeadline)} 19:00 Stockholm time ` +
+          `for debit on ${next.debitDate} (period ${next.period})`
+      );
+  }
   for (const c of s.activeCycles) lines.push(`- Running: period ${c.period} — ${c.phase}`);
   if (s.rebalance.running)
     lines.push(`- Rebalancing since ${s.rebalance.running.date} (${s.rebalance.running.trigger})`);

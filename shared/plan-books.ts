@@ -15,7 +15,7 @@
  * pocket per fund equals the carry the plan hands the next cycle.
  */
 import type { FundRules } from './custodian';
-import { effectiveMinimum, readRules } from './instrument-rules';
+import { effectiveMinimum, holdsUnits, readRules } from './instrument-rules';
 import {
   ATTENTION_AFTER_CYCLES,
   compactLedger,
@@ -178,20 +178,6 @@ export function booksView(ledger: Ledger) {
 export type BooksView = ReturnType<typeof booksView>;
 
 /**
- * The effective minimum of a buy in a fund (SEK, 2 decimals) and which rule set it: the initial minimum when the
- * account holds no units, else the subsequent one, raised to the fund's minimum investment.
- */
-export function fundMinimum(
-  rules: FundRules,
-  holdsUnits: boolean
-): { amount: string; kind: 'initial' | 'subsequent' | 'investment' } {
-  const parsed = readRules(rules, false);
-  if (parsed === undefined) return { amount: '0.00', kind: holdsUnits ? 'subsequent' : 'initial' };
-  const minimum = effectiveMinimum(parsed, holdsUnits);
-  return { amount: formatScaled(minimum.ore, SEK_SCALE), kind: minimum.kind };
-}
-
-/**
  * What kept a cycle's money uninvested: of the allocation's buyable funds, the one with the smallest minimum (the first
  * that could take the money once it grows); undefined when no fund is buyable or nothing has a minimum.
  */
@@ -204,9 +190,11 @@ export function uninvestedBlocker(
   for (const instrument of funds) {
     const r = rules[instrument];
     if (!r || !r.isBuyable || !r.isTradable || r.unsupported) continue;
-    const held = holdings[instrument] !== undefined && !dec(holdings[instrument]).isZero();
-    const { amount } = fundMinimum(r, held);
-    if (dec(amount).isZero()) continue;
+    const parsed = readRules(r, false);
+    if (parsed === undefined) continue;
+    const minimum = effectiveMinimum(parsed, holdsUnits(holdings, instrument));
+    if (minimum.ore === 0n) continue;
+    const amount = formatScaled(minimum.ore, SEK_SCALE);
     if (!best || dec(amount).lessThan(best.minimum)) best = { instrument, minimum: amount };
   }
   return best;

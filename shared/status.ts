@@ -68,6 +68,35 @@ export interface LegAmount {
   minimum?: string;
 }
 
+/**
+ * What the split decided for one fund of the allocation, recorded when the cycle splits (shared/cycle-split.ts
+ * `splitLegsOf`). Amounts are SEK strings with 2 decimals.
+ */
+export interface SplitLegRecord {
+  instrument: string;
+  /** The plan's target weight (percent) for the fund: its override weight, or the account's Fondo allocation. */
+  targetPercent: string;
+  /** The weight the split used: the target, or with cash-flow rebalancing the weight steered to underweight funds. */
+  splitPercent: string;
+  /** ordered; held (fund closed or not buyable, retried); carried (below its minimum); redistributed (to others). */
+  decision: 'ordered' | 'held' | 'carried' | 'redistributed';
+  /** The leg's amount (its share plus its carry-in); 0.00 when redistributed. */
+  amount: string;
+  /**
+   * The minimum that applied: max(initial-or-subsequent, the fund's general investment minimum), SEK; `initial`
+   * when the account held no units of the fund, `subsequent` when it did, `investment` when the fund's general
+   * minimum was the larger. Null (as every rule-derived field) when the fund's rules could not be read.
+   */
+  minimum: string | null;
+  minimumKind: 'initial' | 'subsequent' | 'investment' | null;
+  /** amount / NAV, rounded toward zero (down) to the fund's unit decimals (`unitDecimals`); null when amount is 0. */
+  estimatedUnits: string | null;
+  unitDecimals: number | null;
+  /** The fund's NAV (close price, SEK) the split estimated with, and its date (null when Fondo gave none). */
+  nav: string | null;
+  navDate: string | null;
+}
+
 export interface CycleSummary {
   planId: string;
   period: string;
@@ -94,6 +123,8 @@ export interface CycleSummary {
   settlementRemainder: string;
   /** One sentence per decision, in order. */
   explanation: string[];
+  /** What the split decided per fund; absent when nothing was split, and in summaries of older cycles. */
+  legs?: SplitLegRecord[];
   /** What needs an operator, if anything. */
   attention: string | null;
   /** The money was collected but the cycle failed before investing it: it stays in the plan as free cash. */
@@ -113,6 +144,8 @@ export interface CycleStatus {
   blockedReason: string | null;
   kycBlockedSince: string | null;
   explanation: string[];
+  /** What the split decided per fund, once it has split; absent before, and from older cycles. */
+  legs?: SplitLegRecord[];
 }
 
 export interface RebalanceRunRecord {
@@ -139,6 +172,16 @@ export interface PlanStatus {
   nextPeriod: string | null;
   nextDebitDate: string | null;
   nextSubmissionDeadline: string | null;
+  /**
+   * Periods an operator asked to skip (`savings skip`) that the plan has not reached yet: nothing is debited for
+   * them. Optional: answers of plans started before it was added do not have it.
+   */
+  pendingSkips?: string[];
+  /**
+   * The first period that will be submitted, past the pending skips (equal to nextPeriod/nextDebitDate/
+   * nextSubmissionDeadline when nothing is skipped); null when nothing more will be. Optional as pendingSkips.
+   */
+  nextSubmission?: { period: string; debitDate: string; submissionDeadline: string } | null;
   paused: { since: string; reason: string } | null;
   cancelled: { at: string; reason: string } | null;
   blockedReasons: string[];

@@ -3,8 +3,9 @@
  * request that started no run.
  */
 import { stockholmDate } from '../shared/calendar';
+import { nextSubmission, pendingSkipsFrom } from '../shared/next-submission';
 import { booksView } from '../shared/plan-books';
-import { dayFor, type DuePeriod } from '../shared/plan-schedule';
+import { allPeriodsDone, dayFor, type DuePeriod } from '../shared/plan-schedule';
 import type { RebalanceTrigger } from '../shared/rebalance-triggers';
 import type { CycleSummary, PlanStateValue, PlanStatus, RebalanceRunRecord } from '../shared/status';
 import type { PlanEntity } from './savings-plan';
@@ -16,13 +17,17 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
   const calendarAt = p.rebalancing.calendarAt();
   const running = p.rebalancing.running;
   const active = [...p.cycles.entries()].map(([period, c]) => ({ period, phase: c.phase }));
+  // A plan past its last period with nothing running has completed (also when asked after it returned).
+  const done = state === 'active' && !active.length && !running && allPeriodsDone(st.nextPeriod, plan.lastPeriod);
   return {
-    ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, state },
+    ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, state: done ? 'completed' : state },
     ...{ amount: p.amount, allocation: p.allocation },
     dayOfMonth: due ? dayFor(due.period, p.dayOfMonth, st.pendingDayChange) : p.dayOfMonth,
     nextPeriod: due?.period ?? null,
     nextDebitDate: due?.debitDate ?? null,
     nextSubmissionDeadline: due?.deadline ?? null,
+    pendingSkips: due ? pendingSkipsFrom(due.period, st.skipPeriods) : [],
+    nextSubmission: nextSubmissionOf(p, due),
     ...{ paused: st.paused, cancelled: st.cancelled, attention: st.attention, carry: st.carry },
     books: booksView(p.ledger()),
     blockedReasons: active
@@ -40,6 +45,18 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
       runs: st.rebalanceRuns,
     },
   };
+}
+
+/** The first period past the pending skips; null (not a failed query) should the calendar not reach it. */
+function nextSubmissionOf(p: PlanEntity, due: DuePeriod | undefined): PlanStatus['nextSubmission'] {
+  try {
+    return nextSubmission(due, {
+      ...{ skipPeriods: p.st.skipPeriods, day: p.dayOfMonth },
+      ...{ pendingDayChange: p.st.pendingDayChange, lastPeriod: p.plan.lastPeriod },
+    });
+  } catch {
+    return null;
+  }
 }
 
 /** A period that ran no cycle (skipped, skipped while paused, missed): nothing was debited. */

@@ -47,11 +47,11 @@ import {
   retryNowSignal,
 } from '../shared/messages';
 import { dec, formatSek, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
-import { fundMinimum, uninvestedBlocker } from '../shared/plan-books';
+import { uninvestedBlocker } from '../shared/plan-books';
 import { cyclePreCheckProblems } from '../shared/plan-check';
 import type { CycleOutcome } from '../shared/plan';
 import { splitSnapshot } from '../shared/cycle-split';
-import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt } from '../shared/status';
+import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt, SplitLegRecord } from '../shared/status';
 import { fondoRead } from './activity-options';
 import type { CycleInput } from './child-inputs';
 import { CycleLegs } from './cycle-legs';
@@ -92,7 +92,7 @@ class Cycle {
   private splitDone = false;
   private failedAfterDebit = false;
   private blockedBy: { instrument: string; minimum: string } | undefined;
-  private minimumOf: (fund: string) => string | undefined = () => undefined;
+  private splitLegs: SplitLegRecord[] | undefined; // what the split decided per fund (statement), once invested
 
   constructor(private readonly input: CycleInput) {
     this.turnOpen = input.orderTurnOpen;
@@ -211,19 +211,19 @@ class Cycle {
       const funds = snapshot.weights.map((w) => w.instrument);
       this.blockedBy = uninvestedBlocker(funds, rules, snapshot.holdings);
     }
-    this.minimumOf = (fund) => {
-      const r = rules[fund];
-      return r ? fundMinimum(r, !!snapshot.holdings[fund] && !dec(snapshot.holdings[fund]).isZero()).amount : undefined;
-    };
     if (!gate.allowed) {
       legs.keepAsCash(decision, input.policies.kyc.deadlineDays);
       return undefined;
     }
+    this.splitLegs = gate.value.legs;
     if (this.kycBlockedSince) this.say('KYC now allows orders; investing.');
     this.kycBlockedSince = null;
     if (cashFlow) this.say('Cash-flow rebalancing: the deposit goes to the most underweight funds first.');
     for (const sentence of decision.explanation) this.say(sentence);
-    legs.carryBelowMinimum(decision, this.minimumOf);
+    legs.carryBelowMinimum(
+      decision,
+      (fund) => gate.value.legs.find((l) => l.instrument === fund)?.minimum ?? undefined
+    );
     // A fund the scheduler cannot trade at all (e.g. priced in another currency) is held with that reason.
     for (const h of decision.held)
       if (rules[h.instrument]?.unsupported) Object.assign(h, { reason: holdReasonOf(rules[h.instrument]) });
@@ -266,6 +266,7 @@ class Cycle {
           : null,
       kycBlockedSince: this.kycBlockedSince,
       explanation: this.explanation,
+      legs: this.splitLegs,
     };
   }
 
@@ -295,6 +296,7 @@ class Cycle {
       residual: toFixed(this.residual, SEK_SCALE, 'down'),
       settlementRemainder: sekString(remainder),
       explanation: this.explanation,
+      legs: this.splitLegs,
       attention,
       ...(this.failedAfterDebit ? { failedAfterDebit: true } : {}),
       ...(this.blockedBy && !this.failedAfterDebit ? { blockedBy: this.blockedBy } : {}),

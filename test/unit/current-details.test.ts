@@ -42,6 +42,15 @@ describe('current details (the UI summary)', () => {
     ]);
     expect(text).not.toContain(plan.clientId);
     expect(text).not.toContain(plan.accountId);
+    const skipping = planDetails({
+      ...plan,
+      pendingSkips: ['2026-12'],
+      nextSubmission: { period: '2027-01', debitDate: '2027-01-15', submissionDeadline: '2027-01-14T18:00:00.000Z' },
+    }).split('\n');
+    expect(skipping.slice(1, 3)).toEqual([
+      '- Skip requested for 2026-12: nothing will be debited',
+      '- Next: submit 2\u00a0000,00\u00a0kr by 2027-01-14 19:00 Stockholm time for debit on 2027-01-15 (period 2027-01)',
+    ]);
     expect(planDetails({ ...plan, paused: { since: '2026-12-02T09:00:00.000Z', reason: 'r' } })).toContain(
       '- Paused since 2026-12-02: nothing is submitted until resumed'
     );

@@ -7,7 +7,6 @@ import {
   foldCycle,
   foldRun,
   freeCashToHand,
-  fundMinimum,
   openingLedger,
   runSpendable,
   uninvestedBlocker,
@@ -219,12 +218,6 @@ describe("the plan's books", () => {
 
   it('the minimum that applies, and the fund that keeps money uninvested', () => {
     const rules = fund({ minInitialAmountSek: '1000', minSubsequentAmountSek: '100', minInvestmentAmountSEK: '50' });
-    expect(fundMinimum(rules, false)).toEqual({ amount: '1000.00', kind: 'initial' });
-    expect(fundMinimum(rules, true)).toEqual({ amount: '100.00', kind: 'subsequent' });
-    expect(fundMinimum({ ...rules, minInvestmentAmountSEK: '2000' }, true)).toEqual({
-      amount: '2000.00',
-      kind: 'investment',
-    });
     const all = { A: fund({ minInitialAmountSek: '500' }), B: rules, C: fund({ isTradable: false }) };
     expect(uninvestedBlocker(['A', 'B', 'C'], all, {})).toEqual({ instrument: 'A', minimum: '500.00' });
     expect(uninvestedBlocker(['A', 'B'], all, { B: '3' })).toEqual({ instrument: 'B', minimum: '100.00' });

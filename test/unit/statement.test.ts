@@ -1,5 +1,6 @@
+import { formatStatus } from '../../cli/format';
 import { nextAction } from '../../cli/next-action';
-import { buildStatement, formatStatement, STATEMENT_SCHEMA } from '../../cli/statement';
+import { buildStatement, formatStatement, STATEMENT_SCHEMA, stockholmInstants } from '../../cli/statement';
 import { longDate, stockholmDateTime } from '../../cli/stockholm';
 import type { CycleStatus, CycleSummary, PlanStatus } from '../../shared/status';
 
@@ -67,6 +68,18 @@ function cycle(overrides: Partial<CycleSummary> = {}): CycleSummary {
     residual: '0.00',
     settlementRemainder: '0.01',
     explanation: [`${N}: 70.00 % of 1 500,00 kr → 1 050,00 kr.`],
+    legs: [
+      {
+        ...{ instrument: N, targetPercent: '70', splitPercent: '70', decision: 'ordered', amount: '1050.00' },
+        ...{ minimum: '100.00', minimumKind: 'subsequent', estimatedUnits: '4.1207', unitDecimals: 4 },
+        ...{ nav: '254.80', navDate: '2026-12-28' },
+      },
+      {
+        ...{ instrument: E, targetPercent: '30', splitPercent: '30', decision: 'ordered', amount: '450.00' },
+        ...{ minimum: '300.00', minimumKind: 'initial', estimatedUnits: '4.150525', unitDecimals: 6 },
+        ...{ nav: '108.42', navDate: '2026-12-28' },
+      },
+    ],
     attention: null,
     timings: {
       startedAt: '2026-12-23T16:00:00.000Z',
@@ -156,6 +169,38 @@ describe('statement', () => {
     expect(formatStatement(s)).toMatchSnapshot();
   });
 
+  it('per leg: the split’s decision (weight, amount, minimum and which, NAV and date) and estimated vs booked units', () => {
+    const p = buildStatement(plan([cycle()]), []).periods[0]!;
+    expect(p.split.map((l) => [l.instrument, l.decision, l.minimum, l.minimumKind, l.nav, l.navDate])).toEqual([
+      [N, 'ordered', '100.00', 'subsequent', '254.80', '2026-12-28'],
+      [E, 'ordered', '300.00', 'initial', '108.42', '2026-12-28'],
+    ]);
+    expect(p.legs.map((l) => [l.instrument, l.estimatedUnits, l.unitsBooked, l.settledAmount, l.remainder])).toEqual([
+      [N, '4.1207', '4.1206', '1049.99', '0.01'],
+      [E, '4.150525', null, null, null],
+    ]);
+    // A later order of another amount (a held leg released) is not the split's estimate; an older summary has no split.
+    const released = cycle({ orders: [{ ...cycle().orders[0]!, amount: '300.00', settledAmount: '300.00' }] });
+    expect(buildStatement(plan([released]), []).periods[0]!.legs[0]!.estimatedUnits).toBeNull();
+    const older = buildStatement(plan([{ ...cycle(), legs: undefined }]), []).periods[0]!;
+    expect(older.split).toEqual([]);
+    expect(older.legs.map((l) => [l.targetPercent, l.estimatedUnits])).toEqual([
+      ['70', null],
+      ['30', null],
+    ]);
+    expect(formatStatement({ ...buildStatement(plan([]), []), periods: [older] })).not.toContain('Split');
+  });
+
+  it('prints the instants the workflow wrote into its sentences in Stockholm time (JSON keeps them as written)', () => {
+    const sentence = 'KYC does not allow orders: the money stays as cash; re-checking until 2031-05-10T06:00:00.000Z.';
+    expect(stockholmInstants(sentence)).toBe(
+      'KYC does not allow orders: the money stays as cash; re-checking until 2031-05-10 08:00 CEST.'
+    );
+    const s = buildStatement(plan([cycle({ explanation: [sentence] })]), []);
+    expect(s.periods[0]!.explanation).toEqual([sentence]);
+    expect(formatStatement(s)).toContain('re-checking until 2031-05-10 08:00 CEST.');
+  });
+
   it('says when a period’s money does not balance', () => {
     const s = buildStatement(plan([cycle({ residual: '1.00' })]), []);
     expect(formatStatement(s)).toContain('DIFFERS by');
@@ -206,6 +251,23 @@ describe('next action', () => {
   it('names the next submission in Stockholm time with the amount and debit date', () => {
     expect(nextAction(plan([cycle()]), [])).toBe(
       'by 2027-01-22 19:00 CET: submit 1\u00a0500,00\u00a0kr for debit on Mon 25 Jan 2027 (period 2027-01)'
+    );
+  });
+  it('says a requested skip debits nothing and names the first period submitted after it', () => {
+    const status: PlanStatus = {
+      ...plan([cycle()]),
+      pendingSkips: ['2027-01'],
+      nextSubmission: { period: '2027-02', debitDate: '2027-02-25', submissionDeadline: '2027-02-24T18:00:00.000Z' },
+    };
+    expect(nextAction(status, [])).toBe(
+      'period 2027-01 is skipped (requested): nothing will be debited; ' +
+        'by 2027-02-24 19:00 CET: submit 1\u00a0500,00\u00a0kr for debit on Thu 25 Feb 2027 (period 2027-02)'
+    );
+    const text = formatStatus(status, []);
+    expect(text).toContain('  skip requested   for 2027-01: nothing will be debited');
+    expect(formatStatus(plan([cycle()]), [])).not.toContain('skip requested');
+    expect(nextAction({ ...status, nextSubmission: null }, [])).toBe(
+      'period 2027-01 is skipped (requested): nothing will be debited'
     );
   });
   it('puts a running cycle first, and says nothing is submitted while paused', () => {
