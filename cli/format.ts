@@ -1,5 +1,5 @@
 /** Human-readable output of the admin CLI (the `--json` flag prints the raw objects instead). */
-import { formatSek } from '../shared/money';
+import { dec, formatSek } from '../shared/money';
 import type { CycleStatus, CycleSummary, PlanStatus, RebalanceRunRecord } from '../shared/status';
 import { stockholmDateTime } from './stockholm';
 
@@ -71,6 +71,43 @@ function runRow(r: RebalanceRunRecord): string[] {
   ];
 }
 
+/**
+ * The plan ledger's cash (shared/plan-books.ts): what was collected and invested, and the cash the plan holds — free
+ * cash by where it came from (the next cycle's pool spends it), money carried per fund with the minimum that blocks it.
+ */
+export function planCashLines(books: NonNullable<PlanStatus['books']>): string[] {
+  const t = books.totals;
+  const lines = [
+    `  plan cash        free ${formatSek(t.free)}, carried ${formatSek(t.carried)}, held ${formatSek(t.held)}` +
+      ` (collected ${formatSek(t.collected)}, invested ${formatSek(t.settled)})`,
+  ];
+  for (const f of books.free)
+    lines.push(
+      `    free           ${formatSek(f.amount)} ${FREE_REASON[f.reason]}${f.instrument ? ` (${f.instrument})` : ''}${f.minimum ? `, blocked by a minimum of ${formatSek(f.minimum)}` : ''}; ${cyclesText(f.cycles)}`
+    );
+  for (const [fund, c] of Object.entries(books.carried))
+    lines.push(
+      `    carried        ${formatSek(c.amount)} for ${fund}${dec(c.minimum).isZero() ? '' : `, below its minimum of ${formatSek(c.minimum)}`}; ${cyclesText(c.cycles)}`
+    );
+  return lines;
+}
+
+const FREE_REASON: Readonly<Record<string, string>> = {
+  deposit: 'deposit not yet split',
+  residual: 'left by a split (no fund could take it)',
+  'settlement-remainder': 'settlement remainder',
+  'order-canceled': 'from a canceled order',
+  'order-refused': 'from a refused order',
+  released: 'released from a held leg',
+  'carry-released': 'released carry',
+  'sell-proceeds': 'sell proceeds',
+  'failed-cycle': 'kept from a cycle that failed after the debit',
+};
+
+function cyclesText(cycles: number): string {
+  return cycles === 0 ? 'since this cycle' : `uninvested for ${cycles} cycle${cycles === 1 ? '' : 's'}`;
+}
+
 /** A running cycle: its phase, payment attempts, legs placed and held, money waiting on KYC. */
 function runningCycleLines(c: CycleStatus): string[] {
   const lines = [`  running cycle    ${c.period}: ${c.phase}`];
@@ -88,6 +125,10 @@ function runningCycleLines(c: CycleStatus): string[] {
     );
   if (c.kycBlockedSince)
     lines.push(`    KYC              orders blocked since ${stockholmDateTime(c.kycBlockedSince)}`);
+  if (c.moneyWaiting)
+    lines.push(
+      `    money waiting    ${formatSek(c.moneyWaiting)} as cash on the account${c.kycDeadline ? `, kept and carried if KYC still blocks at ${stockholmDateTime(c.kycDeadline)}` : ''}`
+    );
   if (c.blockedReason) lines.push(`    blocked          ${c.blockedReason}`);
   return lines;
 }
@@ -108,6 +149,7 @@ export function formatStatus(s: PlanStatus, running: readonly CycleStatus[] = []
     lines.push(`  ATTENTION        ${stockholmDateTime(a.at)}${a.period ? ` [${a.period}]` : ''}: ${a.reason}`);
   const carry = Object.entries(s.carry);
   if (carry.length) lines.push(`  carried over     ${carry.map(([f, a]) => `${f} ${formatSek(a)}`).join(', ')}`);
+  if (s.books) lines.push(...planCashLines(s.books));
   if (s.consecutiveFailedPeriods) lines.push(`  failed in a row  ${s.consecutiveFailedPeriods}`);
   for (const c of s.activeCycles) {
     const detail = running.find((r) => r.period === c.period);

@@ -6,7 +6,8 @@
  * "Operator's view"): amounts are decimal strings, instants UTC ISO, dates ISO. The human form reads like a bank
  * statement: `1 234,50 kr`, Stockholm wall times with the zone named.
  *
- * Money per period, to the öre: paid + carried in = settled + settlement remainder + carried out + residual for a
+ * Money per period, to the öre: paid + carried in + the plan's free cash spent = settled + settlement remainder + carried
+ * out + residual (which goes back to the plan's free cash) for a
  * finished cycle; while a cycle runs, the part not yet settled is "in orders" or "held".
  */
 import { stockholmDate, submissionDeadline } from '../shared/calendar';
@@ -20,6 +21,7 @@ import type {
   RebalanceRunRecord,
   SplitLegRecord,
 } from '../shared/status';
+import { planCashLines } from './format';
 import { longDate, stockholmDateTime } from './stockholm';
 
 export const STATEMENT_SCHEMA = 'savings-statement/1';
@@ -92,6 +94,8 @@ export interface StatementPeriod {
   blockedReason: string | null;
   kycBlockedSince: string | null;
   carriedIn: { instrument: string; amount: string }[];
+  /** The plan's free cash the cycle's pool spent besides its deposit (null: none recorded). */
+  freeCashIn: string | null;
   carriedOut: { instrument: string; amount: string; reason: string }[];
   residual: string | null;
   settlementRemainder: string | null;
@@ -106,6 +110,8 @@ export interface Statement {
   state: PlanStatus['state'];
   amount: string;
   periods: StatementPeriod[];
+  /** The plan's cash now, from its ledger (free cash by reason, carried and held per fund); null before the ledger. */
+  planCash: PlanStatus['books'] | null;
 }
 
 function payment(p: PaymentAttempt): StatementPayment {
@@ -179,6 +185,7 @@ function completedPeriod(c: CycleSummary, status: PlanStatus): StatementPeriod {
     blockedReason: null,
     kycBlockedSince: null,
     carriedIn: Object.entries(c.carryIn).map(([instrument, amount]) => ({ instrument, amount })),
+    freeCashIn: c.freeCashIn ?? null,
     carriedOut: c.carried.map((l) => ({ instrument: l.instrument, amount: l.amount, reason: l.reason })),
     residual: c.residual,
     settlementRemainder: c.settlementRemainder,
@@ -210,6 +217,7 @@ function runningPeriod(c: CycleStatus, status: PlanStatus): StatementPeriod {
     blockedReason: c.blockedReason,
     kycBlockedSince: c.kycBlockedSince,
     carriedIn: [],
+    freeCashIn: null,
     carriedOut: [],
     residual: null,
     settlementRemainder: null,
@@ -234,7 +242,10 @@ export function buildStatement(status: PlanStatus, running: readonly CycleStatus
   const periods = [...byPeriod.values()]
     .filter((p) => period === undefined || p.period === period)
     .sort((a, b) => a.period.localeCompare(b.period));
-  return { schema: STATEMENT_SCHEMA, planId: status.planId, state: status.state, amount: status.amount, periods };
+  return {
+    ...{ schema: STATEMENT_SCHEMA, planId: status.planId, state: status.state, amount: status.amount, periods },
+    planCash: status.books ?? null,
+  };
 }
 
 // ---- human form --------------------------------------------------------------------------------------------------
@@ -273,14 +284,18 @@ function moneyLine(p: StatementPeriod): string | null {
   const carriedIn = sum(p.carriedIn.map((c) => c.amount));
   const settled = sum(p.legs.filter((l) => l.settledAmount !== null).map((l) => l.settledAmount!));
   const carriedOut = sum(p.carriedOut.map((c) => c.amount));
-  const left = dec(p.paidAmount).plus(carriedIn);
+  const left = dec(p.paidAmount)
+    .plus(carriedIn)
+    .plus(p.freeCashIn ?? '0');
   const right = settled
     .plus(p.settlementRemainder ?? '0')
     .plus(carriedOut)
     .plus(p.residual ?? '0');
   const balanced = left.equals(right) ? 'balanced' : `DIFFERS by ${formatSek(left.minus(right))}`;
   return (
-    `  Money           paid ${kr(p.paidAmount)} + carried in ${formatSek(carriedIn)} = settled ${formatSek(settled)}` +
+    `  Money           paid ${kr(p.paidAmount)} + carried in ${formatSek(carriedIn)}` +
+    (p.freeCashIn && !dec(p.freeCashIn).isZero() ? ` + plan's free cash ${formatSek(p.freeCashIn)}` : '') +
+    ` = settled ${formatSek(settled)}` +
     ` + remainder ${kr(p.settlementRemainder)} + carried out ${formatSek(carriedOut)} + left as cash ${kr(p.residual)}` +
     ` (${balanced})`
   );
@@ -385,6 +400,7 @@ function renderPeriod(p: StatementPeriod): string[] {
 
 export function formatStatement(s: Statement): string {
   const head = `Statement for plan ${s.planId} (${s.state}, ${formatSek(s.amount)} a month). Times are Europe/Stockholm.`;
-  if (s.periods.length === 0) return `${head}\n\nNo periods in the plan's history match.`;
-  return [head, ...s.periods.flatMap((p) => ['', ...renderPeriod(p)])].join('\n');
+  const cash = s.planCash ? ['', 'Plan cash now', ...planCashLines(s.planCash)] : [];
+  if (s.periods.length === 0) return [`${head}\n\nNo periods in the plan's history match.`, ...cash].join('\n');
+  return [head, ...s.periods.flatMap((p) => ['', ...renderPeriod(p)]), ...cash].join('\n');
 }

@@ -143,6 +143,10 @@ export interface CycleStatus {
   held: (LegAmount & { since: string; deadline: string })[];
   blockedReason: string | null;
   kycBlockedSince: string | null;
+  /** Money the cycle holds for its pool once paid: the deposit plus the plan's free cash handed in (absent: older). */
+  moneyWaiting?: string | null;
+  /** While KYC blocks orders: when the money stops waiting and is kept as cash and carried (absent: older). */
+  kycDeadline?: string | null;
   explanation: string[];
   /** What the split decided per fund, once it has split; absent before, and from older cycles. */
   legs?: SplitLegRecord[];

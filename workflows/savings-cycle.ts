@@ -89,6 +89,7 @@ class Cycle {
   private investedAt: string | null = null;
   private debitDate: string | null = null;
   private kycBlockedSince: string | null = null;
+  private kycDeadline: string | null = null;
   private splitDone = false;
   private failedAfterDebit = false;
   private blockedBy: { instrument: string; minimum: string } | undefined;
@@ -198,6 +199,7 @@ class Cycle {
       },
       onBlocked: async (deadline) => {
         this.kycBlockedSince = nowIso();
+        this.kycDeadline = new Date(deadline).toISOString();
         this.say(
           `KYC does not allow orders: the money stays as cash; re-checking until ${new Date(deadline).toISOString()}.`
         );
@@ -218,6 +220,7 @@ class Cycle {
     this.splitLegs = gate.value.legs;
     if (this.kycBlockedSince) this.say('KYC now allows orders; investing.');
     this.kycBlockedSince = null;
+    this.kycDeadline = null;
     if (cashFlow) this.say('Cash-flow rebalancing: the deposit goes to the most underweight funds first.');
     for (const sentence of decision.explanation) this.say(sentence);
     legs.carryBelowMinimum(
@@ -265,6 +268,8 @@ class Cycle {
           ? `held: ${held.map((h) => `${h.instrument} (${h.reason})`).join(', ')}`
           : null,
       kycBlockedSince: this.kycBlockedSince,
+      moneyWaiting: this.paidAt && !this.investedAt ? sekString(dec(this.paid).plus(this.input.freeCash ?? '0')) : null,
+      kycDeadline: this.kycDeadline,
       explanation: this.explanation,
       legs: this.splitLegs,
     };
