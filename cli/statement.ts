@@ -93,6 +93,9 @@ export interface StatementPeriod {
   held: { instrument: string; amount: string; reason: string; since: string; deadline: string }[];
   blockedReason: string | null;
   kycBlockedSince: string | null;
+  /** Running: the money the cycle holds as cash for its pool once paid, and the KYC deadline while KYC blocks. */
+  moneyWaiting: string | null;
+  kycDeadline: string | null;
   carriedIn: { instrument: string; amount: string }[];
   /** The plan's free cash the cycle's pool spent besides its deposit (null: none recorded). */
   freeCashIn: string | null;
@@ -184,6 +187,8 @@ function completedPeriod(c: CycleSummary, status: PlanStatus): StatementPeriod {
     held: [],
     blockedReason: null,
     kycBlockedSince: null,
+    moneyWaiting: null,
+    kycDeadline: null,
     carriedIn: Object.entries(c.carryIn).map(([instrument, amount]) => ({ instrument, amount })),
     freeCashIn: c.freeCashIn ?? null,
     carriedOut: c.carried.map((l) => ({ instrument: l.instrument, amount: l.amount, reason: l.reason })),
@@ -216,6 +221,8 @@ function runningPeriod(c: CycleStatus, status: PlanStatus): StatementPeriod {
     held: c.held.map((h) => ({ ...h })),
     blockedReason: c.blockedReason,
     kycBlockedSince: c.kycBlockedSince,
+    moneyWaiting: c.moneyWaiting ?? null,
+    kycDeadline: c.kycDeadline ?? null,
     carriedIn: [],
     freeCashIn: null,
     carriedOut: [],
@@ -318,6 +325,10 @@ function renderPeriod(p: StatementPeriod): string[] {
   if (p.attention) lines.push(`  ATTENTION       ${p.attention}`);
   if (p.blockedReason) lines.push(`  Blocked         ${p.blockedReason}`);
   if (p.kycBlockedSince) lines.push(`  KYC blocks orders since ${stockholmDateTime(p.kycBlockedSince)}`);
+  if (p.moneyWaiting)
+    lines.push(
+      `  Money waiting   ${formatSek(p.moneyWaiting)} as cash${p.kycDeadline ? ` until ${stockholmDateTime(p.kycDeadline)} (then kept and carried if KYC still blocks)` : ''}`
+    );
 
   lines.push('  Payment attempts');
   if (p.payments.length === 0) lines.push('    none');

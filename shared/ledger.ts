@@ -671,7 +671,7 @@ function attentionText(item: Omit<AttentionItem, 'amount' | 'text'>, amountOre: 
     item.minimum === undefined ? '' : `, blocked by the fund's minimum of ${formatSekOre(ore(item.minimum))}`;
   return (
     `${formatSekOre(amountOre)} ${item.pocket === 'carried' ? 'carried' : 'free cash'}${fund} ` +
-    `(${REASON_TEXT[item.reason]}) has stayed uninvested for ${item.cycles} cycles${minimum}.`
+    `(${REASON_TEXT[item.reason]}) has stayed uninvested for ${item.cycles} cycle${item.cycles === 1 ? '' : 's'}${minimum}.`
   );
 }
 
