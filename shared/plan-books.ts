@@ -177,6 +177,12 @@ export function booksView(ledger: Ledger) {
 }
 export type BooksView = ReturnType<typeof booksView>;
 
+/** The effective minimum of a buy in the fund (SEK; shared/instrument-rules.ts decides), undefined if unreadable. */
+export function minimumOf(rules: FundRules, holdsUnits: boolean): string | undefined {
+  const parsed = readRules(rules, false);
+  return parsed === undefined ? undefined : formatScaled(effectiveMinimum(parsed, holdsUnits).ore, SEK_SCALE);
+}
+
 /**
  * What kept a cycle's money uninvested: of the allocation's buyable funds, the one with the smallest minimum (the first
  * that could take the money once it grows); undefined when no fund is buyable or nothing has a minimum.
@@ -190,11 +196,8 @@ export function uninvestedBlocker(
   for (const instrument of funds) {
     const r = rules[instrument];
     if (!r || !r.isBuyable || !r.isTradable || r.unsupported) continue;
-    const parsed = readRules(r, false);
-    if (parsed === undefined) continue;
-    const minimum = effectiveMinimum(parsed, holdsUnits(holdings, instrument));
-    if (minimum.ore === 0n) continue;
-    const amount = formatScaled(minimum.ore, SEK_SCALE);
+    const amount = minimumOf(r, holdsUnits(holdings, instrument));
+    if (amount === undefined || dec(amount).isZero()) continue;
     if (!best || dec(amount).lessThan(best.minimum)) best = { instrument, minimum: amount };
   }
   return best;

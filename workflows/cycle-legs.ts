@@ -4,21 +4,24 @@
  * the next cycle, and canceled buys placed again. Decisions come from shared/cycle-steps.ts; this class keeps the
  * books (held, carried, attention) and the Temporal part (activities, waits).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { apportion, type SplitDecision } from '../shared/allocation';
+import { apportion, redecideReleasedLeg, type SplitDecision } from '../shared/allocation';
 import { addBankingDays, nextBankingDay, stockholmDate, stockholmTime } from '../shared/calendar';
 import type { FundRules } from '../shared/custodian';
 import {
   afterBuyCanceled,
   afterBuyRefusal,
   heldLegOpen,
+  holdReasonOf,
   MAX_ORDERS_PER_FUND,
   type HoldReason,
 } from '../shared/cycle-steps';
 import { subscriptionClientRef } from '../shared/ids';
 import { dec, formatSek, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
-import type { SavingsPolicies } from '../shared/plan';
+import type { AllocationSource, SavingsPolicies } from '../shared/plan';
+import { holdsUnits } from '../shared/instrument-rules';
+import { minimumOf } from '../shared/plan-books';
 import type { LegAmount } from '../shared/status';
 import { fondoRead } from './activity-options';
 import { failureMessage } from './failures';
@@ -35,11 +38,19 @@ export interface HeldLeg extends LegAmount {
 export class CycleLegs {
   held: HeldLeg[] = [];
   readonly carried: LegAmount[] = [];
+  /** Released legs no fund could take: residual cash, back to the plan's free cash (SEK). */
+  residual = '0.00';
   attention: string | null = null;
   private readonly handledCancels = new Set<string>();
 
   constructor(
-    private readonly cycle: { planId: string; clientId: string; accountId: string; period: string },
+    private readonly cycle: {
+      planId: string;
+      clientId: string;
+      accountId: string;
+      period: string;
+      allocation: AllocationSource;
+    },
     private readonly policies: SavingsPolicies,
     readonly desk: OrderDesk,
     private readonly say: (sentence: string) => void
@@ -116,6 +127,12 @@ export class CycleLegs {
     const kycOk = legs.some((h) => h.reason === 'kyc') ? await read.kycAllowsOrders({ clientId, accountId }) : true;
     for (const leg of legs) {
       if (heldLegOpen(leg.reason, rules[leg.instrument], kycOk)) {
+        // Re-decided against the fund's current rules (histories recorded before this rule ordered the held amount
+        // as it was; patch `released-legs-re-decided`).
+        if (patched('released-legs-re-decided')) {
+          await this.release(leg);
+          continue;
+        }
         this.say(`${leg.instrument}: open again; ordering the held ${formatSek(leg.amount)}.`);
         await this.buy(leg.instrument, leg.amount);
       } else if (nowMs() >= Date.parse(leg.deadline)) {
@@ -124,6 +141,34 @@ export class CycleLegs {
         this.held.push(leg);
       }
     }
+  }
+
+  /**
+   * A held leg whose block cleared goes through the same policy as a fresh leg, against the fund's CURRENT rules
+   * (shared/allocation.ts `redecideReleasedLeg`): ordered when orderable, else carried or redistributed over the
+   * allocation's other funds, held again if a block came back — never an order the custodian must refuse. What no fund
+   * can take is residual (the plan's free cash).
+   */
+  private async release(leg: HeldLeg): Promise<void> {
+    const { clientId, accountId, allocation } = this.cycle;
+    const snap = await read.investmentSnapshot({
+      ...{ clientId, accountId, allocation, extraFunds: [leg.instrument] },
+      pendingSince: this.desk.searchFrom,
+    });
+    const decision = redecideReleasedLeg({
+      ...{ instrument: leg.instrument, amount: leg.amount, allocation: snap.weights, instruments: snap.rules },
+      ...{ holdings: snap.holdings, policy: { belowMinimum: this.policies.belowMinimum, blocked: 'hold' } },
+    });
+    for (const sentence of decision.explanation) this.say(sentence);
+    for (const order of decision.orders) await this.buy(order.instrument, order.amount);
+    for (const held of decision.held)
+      this.hold(held.instrument, held.amount, holdReasonOf(snap.rules[held.instrument]));
+    for (const [fund, amount] of Object.entries(decision.carry)) {
+      const rules = snap.rules[fund];
+      const minimum = rules ? minimumOf(rules, holdsUnits(snap.holdings, fund)) : undefined;
+      this.carry(fund, amount, 'below the fund minimum', minimum);
+    }
+    this.residual = sekString(dec(this.residual).plus(decision.residual));
   }
 
   /** At the blocked-leg deadline: carry the money, or redistribute it over the funds ordered this cycle. */

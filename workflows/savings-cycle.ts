@@ -142,7 +142,7 @@ class Cycle {
     this.investedAt = nowIso();
     await legs.trackUntilDone((phase) => this.enter(phase));
     const anySettled = legs.desk.book.orders.some((o) => o.status === 'settled');
-    const leftUninvested = dec(this.residual).greaterThan(0) || legs.carried.length > 0;
+    const leftUninvested = dec(this.residual).plus(legs.residual).greaterThan(0) || legs.carried.length > 0;
     return this.finish(investedOutcome(legs.attention, anySettled, leftUninvested), legs.attention);
   }
 
@@ -298,7 +298,7 @@ class Cycle {
       ...(this.input.freeCash !== undefined ? { freeCashIn: this.input.freeCash } : {}),
       carried: legs.carried,
       carryOut: carryOutOf(legs.carried),
-      residual: toFixed(this.residual, SEK_SCALE, 'down'),
+      residual: toFixed(dec(this.residual).plus(this.legs.residual), SEK_SCALE, 'down'),
       settlementRemainder: sekString(remainder),
       explanation: this.explanation,
       legs: this.splitLegs,

@@ -2,7 +2,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { type rebalanceWorkflow, savingsPlanWorkflow } from '../../workflows';
 import { debitDate, stockholmDate, stockholmTime } from '../../shared/calendar';
 import { planWorkflowId, rebalanceWorkflowId } from '../../shared/ids';
-import { cancelPlanSignal, planStatusQuery, rebalanceNowSignal } from '../../shared/messages';
+import { cancelPlanSignal, planStatusQuery, rebalanceNowSignal, retryNowSignal } from '../../shared/messages';
 import { dec } from '../../shared/money';
 import type { PlanInput } from '../../shared/plan';
 import type { PlanStatus, RebalanceRunRecord } from '../../shared/status';
@@ -56,13 +56,51 @@ describe("the plan's money books", () => {
       return { result, status: await handle.query(planStatusQuery) };
     });
     const cycle = result.cycles[0]!;
-    expect(cycle.orders.map((o) => [o.instrument, o.amount, o.status])).toEqual([
-      [FUND.norrsken, '400.00', 'settled'],
-    ]);
+    expect(cycle.orders.map((o) => [o.instrument, o.amount, o.status])).toEqual([[FUND.norrsken, '400.00', 'settled']]);
     expect(cycle.residual).toBe('0.00');
     expect(cycle.outcome).toBe('invested');
     expect(planCash(status)).toBe(await accountCash(accountId));
   }, 120_000);
+
+  it('reproduction 2: a held leg released is re-checked against the fund rules, never refused by Fondo', async () => {
+    // Lodjur (initial minimum 1 000) closed: its 400 SEK leg of 2 000 SEK is held. Reopened: before, the 400 SEK was
+    // ordered as it was, Fondo refused it below_minimum, the money was silently carried and the cycle said invested.
+    const { accountId } = await createTestAccount(s.api, account++, {
+      allocation: [
+        { instrument: FUND.norrsken, allocation: '40' },
+        { instrument: FUND.kustlinje, allocation: '40' },
+        { instrument: FUND.lodjur, allocation: '20' },
+      ],
+    });
+    const period = await s.upcomingPeriod();
+    await s.sleepUntil(`${period}-01T08:00:00Z`);
+    const planId = 'books-released';
+    try {
+      const { result, status } = await s.run(async () => {
+        const handle = await start(
+          testPlan({ planId, accountId, amount: '2000.00', firstPeriod: period, lastPeriod: period, dayOfMonth: 10 })
+        );
+        await s.sleepUntil(stockholmTime(debitDate(period, 10), '12:00'));
+        expect((await handle.query(planStatusQuery)).state).toBe('blocked-instrument');
+        await s.api.control('PATCH', `/instruments/${FUND.lodjur}`, { isTradable: true });
+        await handle.signal(retryNowSignal);
+        const result = await handle.result();
+        return { result, status: await handle.query(planStatusQuery) };
+      });
+      const cycle = result.cycles[0]!;
+      expect(cycle.orders.filter((o) => o.status === 'refused')).toEqual([]);
+      expect(ordersOf(planId).some((o) => o.instrument === FUND.lodjur)).toBe(false);
+      expect(cycle.explanation.join(' ')).toContain('released from hold');
+      expect(cycle.explanation.join(' ')).toContain('redistributed to the other funds');
+      // The 400 SEK went to the other funds (redistribute is the default policy): all 2 000 invested.
+      const ordered = cycle.orders.reduce((a, o) => a.plus(o.amount), dec('0'));
+      expect(ordered.toFixed(2)).toBe('2000.00');
+      expect(cycle.outcome).toBe('invested');
+      expect(planCash(status)).toBe(await accountCash(accountId));
+    } finally {
+      await s.api.control('PATCH', `/instruments/${FUND.lodjur}`, { isTradable: false });
+    }
+  }, 180_000);
 
   it('a deposit no fund can take: the cycle says not-invested and the money stays in the plan as free cash', async () => {
     // 300 SEK into Polarljus (initial minimum 500): nothing can be bought this month.
@@ -72,12 +110,14 @@ describe("the plan's money books", () => {
     const period = await s.upcomingPeriod();
     await s.sleepUntil(`${period}-01T08:00:00Z`);
     const planId = 'books-residual';
+    const second = (await s.upcomingPeriod(2)) as string;
     const { result, status } = await s.run(async () => {
       const handle = await start(
-        testPlan({ planId, accountId, amount: '300.00', firstPeriod: period, lastPeriod: period, dayOfMonth: 10 })
+        testPlan({ planId, accountId, amount: '300.00', firstPeriod: period, lastPeriod: second, dayOfMonth: 10 })
       );
-      const result = await handle.result();
-      return { result, status: await handle.query(planStatusQuery) };
+      await s.sleepUntil(stockholmTime(`${period}-28`, '12:00'));
+      const status = await handle.query(planStatusQuery);
+      return { result: await handle.result(), status };
     });
     const cycle = result.cycles[0]!;
     expect(cycle.outcome).toBe('not-invested');
@@ -86,7 +126,11 @@ describe("the plan's money books", () => {
     expect(status.books!.free).toEqual([
       { amount: '300.00', reason: 'residual', instrument: FUND.polarljus, minimum: '500.00', cycles: 1 },
     ]);
-    expect(planCash(status)).toBe(await accountCash(accountId));
+    // Reproduction 3: the next cycle's pool is its 300 + the 300 kept, which reaches the minimum: 600 invested.
+    const next = result.cycles[1]!;
+    expect(next.freeCashIn).toBe('300.00');
+    expect(next.orders.map((o) => [o.amount, o.status])).toEqual([['600.00', 'settled']]);
+    expect(next.outcome).toBe('invested');
   }, 120_000);
 
   it('reproduction 4: a failure after the debit keeps the money; the next cycle invests it with its own deposit', async () => {
