@@ -1,21 +1,27 @@
 /**
  * Records workflow histories for the replay test (test/replay/replay.test.ts): real runs on the time-skipping server
- * against the sandbox, covering the paths most likely to be broken by a non-deterministic change. Re-record only
- * when a change is MEANT to alter histories (and guard it with patched() if executions may be open):
- *   npx tsx test/replay/record-histories.ts
+ * against the sandbox, covering the paths most likely to be broken by a non-deterministic change.
+ *
+ * Recorded histories are the contract with running plans: a new set is recorded BESIDE the old ones (never over them),
+ * in `histories/<set>/`, after changes guarded with patched() — so the replay test proves both that old executions
+ * still replay and that new ones do:
+ *   REPLAY_SET=2026-11-30 npx tsx test/replay/record-histories.ts
+ * The first set (2026-11-21) lies directly in `histories/`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { savingsCycleWorkflow, savingsPlanWorkflow } from '../../workflows';
-import { addPeriods, debitDate, stockholmTime } from '../../shared/calendar';
+import { addBankingDays, addPeriods, debitDate, stockholmTime } from '../../shared/calendar';
 import { cycleWorkflowId, planWorkflowId, rebalanceWorkflowId } from '../../shared/ids';
 import { rebalanceNowSignal, cancelPlanSignal } from '../../shared/messages';
 import { createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
 
-const OUT = path.join(__dirname, 'histories');
+const SET = process.env.REPLAY_SET;
+if (!SET || !/^[\w.-]+$/.test(SET)) throw new Error('REPLAY_SET must name the new set (e.g. 2026-11-30)');
+const OUT = path.join(__dirname, 'histories', SET);
 
 /** Every run of a workflow id (following continue-as-new), oldest first. */
 async function saveAllRuns(
@@ -156,6 +162,93 @@ async function main(): Promise<void> {
       await h.signal(cancelPlanSignal);
       await h.result();
     });
+    // 4. The plan's books (issue 11): a 300 SEK plan into a fund with a 500 SEK minimum keeps the first deposit as
+    //    free cash and invests both the next period; a fund closed at the split is held, then released and
+    //    re-decided against its minimum; the allocation disappears after the pre-check of a later period (failure after
+    //    the debit: the money stays in the plan).
+    const d = await createTestAccount(s.api, 4, { allocation: [{ instrument: FUND.polarljus, allocation: '100' }] });
+    const booksFirst = await s.upcomingPeriod();
+    await s.sleepUntil(`${booksFirst}-01T08:00:00Z`);
+    const books = await s.run(async () => {
+      const h = await client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId('replay-books'),
+        args: [
+          testPlan({
+            planId: 'replay-books',
+            accountId: d.accountId,
+            amount: '300.00',
+            firstPeriod: booksFirst,
+            lastPeriod: addPeriods(booksFirst, 1),
+            dayOfMonth: 10,
+          }),
+        ],
+      });
+      await h.result();
+      return h;
+    });
+    await saveAllRuns(client, planWorkflowId('replay-books'), books.firstExecutionRunId, 'plan-free-cash-invested');
+    await save(client, cycleWorkflowId('replay-books', booksFirst), 'cycle-not-invested-below-minimum');
+
+    const e = await createTestAccount(s.api, 5, {
+      allocation: [
+        { instrument: FUND.norrsken, allocation: '40' },
+        { instrument: FUND.kustlinje, allocation: '40' },
+        { instrument: FUND.lodjur, allocation: '20' },
+      ],
+    });
+    const released = await s.upcomingPeriod();
+    await s.sleepUntil(`${released}-01T08:00:00Z`);
+    await s.run(async () => {
+      const h = await client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId('replay-released'),
+        args: [
+          testPlan({
+            planId: 'replay-released',
+            accountId: e.accountId,
+            amount: '2000.00',
+            firstPeriod: released,
+            lastPeriod: released,
+            dayOfMonth: 10,
+          }),
+        ],
+      });
+      await s.sleepUntil(stockholmTime(addBankingDays(debitDate(released, 10), 1), '12:00'));
+      await s.api.control('PATCH', `/instruments/${FUND.lodjur}`, { isTradable: true });
+      await h.result();
+      await s.api.control('PATCH', `/instruments/${FUND.lodjur}`, { isTradable: false });
+    });
+    await save(client, cycleWorkflowId('replay-released', released), 'cycle-released-leg-redistributed');
+
+    const f = await createTestAccount(s.api, 6, { allocation: [{ instrument: FUND.kustlinje, allocation: '100' }] });
+    const failing = await s.upcomingPeriod();
+    await s.sleepUntil(`${failing}-01T08:00:00Z`);
+    await s.run(async () => {
+      const h = await client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId('replay-failure'),
+        args: [
+          testPlan({
+            planId: 'replay-failure',
+            accountId: f.accountId,
+            amount: '500.00',
+            firstPeriod: failing,
+            lastPeriod: failing,
+            dayOfMonth: 10,
+          }),
+        ],
+      });
+      await s.sleepUntil(stockholmTime(debitDate(failing, 10), '05:00'));
+      const plans = s.sandbox.engine.store.allocationPlans;
+      const allocation = plans.get(f.allocationPlanId!)!;
+      plans.delete(f.allocationPlanId!);
+      await s.sleepUntil(stockholmTime(debitDate(failing, 10), '18:00'));
+      plans.set(f.allocationPlanId!, allocation);
+      await h.result();
+    });
+    await save(client, cycleWorkflowId('replay-failure', failing), 'cycle-failed-after-debit-keeps-money');
+
     process.stdout.write(`histories written to ${OUT}\n`);
   } finally {
     await s.teardown();

@@ -10,8 +10,9 @@ import { workflowBundle } from '../helpers/temporal';
 // patched() instead, or re-record only if no such executions can exist.
 // They replay through the production payload codec, as a worker would: they are recorded plain (recording runs
 // without encryption, so they need no key), and the codec passes through payloads it did not encrypt.
+// Each recording is a set: the first lies in histories/, later ones in histories/<set>/ beside it (never over it).
 const DIR = path.join(__dirname, 'histories');
-const files = readdirSync(DIR)
+const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.bin'))
   .sort();
 
