@@ -4,17 +4,17 @@
  * a queue overflow), the workflow must not wait for its slow fallback poll (12 h for an order, 6 h for a payment).
  *
  * Rule: once the custodian should have moved (orders placed and open; a payment whose debit date's 08:00 has
- * passed), a workflow that has heard nothing for the quiet period reads the custodian once, then backs off:
- * the k-th read after the anchor (k = 0, 1, 2, …) happens at
+ * passed), a workflow that has heard nothing for the quiet period reads the custodian once, then backs off: the
+ * interval before the k-th read after the anchor (k = 0, 1, 2, …) is `quiet × growth^k`, capped at the old poll
+ * interval (12 h for orders, 6 h for payments).
  *
- *     anchor + quiet × (2^(k+1) − 1)      while quiet × 2^k is below the cap,
- *     then one read every `cap`           (the old poll interval: 12 h for orders, 6 h for payments).
- *
- * With the defaults (15 min, cap 12 h) the reads after an anchor come 15 min, 45 min, 1 h 45, 3 h 45, 7 h 45,
- * 15 h 45, then every 12 h. The anchor is the last progress the workflow saw (an order placed or become final; the
- * instant a payment should have been reported), so the net costs nothing while events arrive before the quiet
- * period ends, and a read that finds nothing new never resets it: a custodian that is legitimately slow (an order
- * waits two banking days for settlement) costs a few reads, not one per quiet period.
+ * Orders grow ×4: reads 15 min, 1 h 15, 5 h 15, 17 h 15 after the anchor, then every 12 h. An order legitimately
+ * waits two banking days for settlement with no event (the bridge signals final states only), so the net's reads
+ * in that wait are the happy path's cost: ×4 keeps it at or below the old 12-hour poll's timers (measured in
+ * test/workflows/quiet-period.test.ts). Payments grow ×2 (15 min, 45 min, 1 h 45, 3 h 45, 7 h 45, then every 6 h):
+ * their first read is already the debit date's 08:00, after the bank's 06:00 report, so later reads happen only
+ * when the payment is late. The anchor is the last progress the workflow saw (an order placed or become final; the
+ * instant a payment should have been reported); a read that finds nothing new never resets it.
  *
  * Pure: workflows call it with their deterministic clock (Date.now() in workflow code).
  */
@@ -24,6 +24,8 @@ export interface QuietPeriodPolicy {
   quietMs: number;
   /** The longest interval between two reads (the old fallback poll interval). */
   maxIntervalMs: number;
+  /** Each interval is this many times the one before (until the cap); ≥ 1. */
+  growth: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -32,19 +34,27 @@ const HOUR_MS = 60 * MINUTE_MS;
 /** The quiet period: one place to change it (issue 16 asks for minutes, not hours). */
 export const QUIET_PERIOD_MS = 15 * MINUTE_MS;
 
-/** Orders: quiet period, then doubling up to the old 12-hour order poll. */
-export const ORDER_QUIET_POLICY: QuietPeriodPolicy = { quietMs: QUIET_PERIOD_MS, maxIntervalMs: 12 * HOUR_MS };
+/** Orders: quiet period, then ×4 up to the old 12-hour order poll. */
+export const ORDER_QUIET_POLICY: QuietPeriodPolicy = {
+  quietMs: QUIET_PERIOD_MS,
+  maxIntervalMs: 12 * HOUR_MS,
+  growth: 4,
+};
 
 /** Payments: after the debit date's 08:00 read, quiet period, then doubling up to the old 6-hour payment poll. */
-export const PAYMENT_QUIET_POLICY: QuietPeriodPolicy = { quietMs: QUIET_PERIOD_MS, maxIntervalMs: 6 * HOUR_MS };
+export const PAYMENT_QUIET_POLICY: QuietPeriodPolicy = {
+  quietMs: QUIET_PERIOD_MS,
+  maxIntervalMs: 6 * HOUR_MS,
+  growth: 2,
+};
 
 /** The interval before the k-th read after the anchor (k = 0 is the quiet period itself). */
 export function quietInterval(attempt: number, policy: QuietPeriodPolicy): number {
   if (!Number.isInteger(attempt) || attempt < 0) throw new RangeError(`attempt must be a whole number ≥ 0: ${attempt}`);
-  if (!(policy.quietMs > 0) || !(policy.maxIntervalMs >= policy.quietMs))
-    throw new RangeError('a quiet-period policy needs 0 < quietMs ≤ maxIntervalMs');
-  // 2^attempt overflows to Infinity for large attempts; the cap keeps the result finite.
-  return Math.min(policy.quietMs * 2 ** Math.min(attempt, 1024), policy.maxIntervalMs);
+  if (!(policy.quietMs > 0) || !(policy.maxIntervalMs >= policy.quietMs) || !(policy.growth >= 1))
+    throw new RangeError('a quiet-period policy needs 0 < quietMs ≤ maxIntervalMs and growth ≥ 1');
+  // growth^attempt may overflow to Infinity for large attempts; the cap keeps the result finite.
+  return Math.min(policy.quietMs * policy.growth ** Math.min(attempt, 1024), policy.maxIntervalMs);
 }
 
 /**
