@@ -24,7 +24,7 @@ describe('quiet-period safety net', () => {
   beforeAll(async () => (s = await createSavingsEnv({ name: 'quiet-period' })), 60_000);
   afterAll(() => s?.teardown());
   afterEach(() => {
-    s.sandbox.engine.clock.follow(() => s.env.currentTimeMs()); // tests that drive Fondo by hand stop following
+    s.followTemporalClock(); // tests that drive Fondo by hand stop following
     expect(s.sandbox.engine.checkInvariants()).toEqual([]);
   });
 
@@ -130,7 +130,7 @@ describe('quiet-period safety net', () => {
         const c = await costs(handle);
         // Before the safety net (commit 9a687b8: a `condition(fn, 12 h)` per wake, every order status signalled), the
         // same run cost 13 signals, 9 timers started, 12 order reads and 1 payment read.
-      expect(signalled.size).toBe(4); // the deposit and the three settled orders; no intermediate status
+        expect(signalled.size).toBe(4); // the deposit and the three settled orders; no intermediate status
         expect(c.timers).toBeLessThanOrEqual(9);
         expect(c.orderReads).toBeLessThanOrEqual(12);
         expect(c.paymentReads).toBe(1);
