@@ -12,8 +12,8 @@ describe('activity retry options', () => {
     '%s: backoff capped at a minute, unlimited attempts for transient failures, business failures never retried',
     (_, options) => {
       const retry = options.retry!;
-      expect(msToNumber(retry.maximumInterval!)).toBe(60_000);
-      expect(msToNumber(retry.initialInterval!)).toBeLessThanOrEqual(msToNumber(retry.maximumInterval!));
+      expect(msToNumber(retry.maximumInterval)).toBe(60_000);
+      expect(msToNumber(retry.initialInterval)).toBeLessThanOrEqual(msToNumber(retry.maximumInterval));
       expect(retry.maximumAttempts).toBeUndefined();
       expect(retry.nonRetryableErrorTypes).toEqual(
         expect.arrayContaining([
@@ -23,7 +23,7 @@ describe('activity retry options', () => {
         ])
       );
       // An attempt is not retried while the one before may still run (the HTTP timeout is 10 s).
-      expect(msToNumber(options.startToCloseTimeout!)).toBeGreaterThanOrEqual(6 * 10_000);
+      expect(msToNumber(options.startToCloseTimeout)).toBeGreaterThanOrEqual(6 * 10_000);
     }
   );
 });

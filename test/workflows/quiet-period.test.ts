@@ -111,7 +111,7 @@ describe('quiet-period safety net', () => {
           orders().length === 3 &&
           orders().every((o) => (FINAL_ORDER_STATES as readonly string[]).includes(orderStateOfFondo(o.status)));
 
-        await until(handle, (x) => x.payments[0]?.instructionId != null, 'the payment submitted');
+        await until(handle, (x) => (x.payments[0]?.instructionId ?? null) !== null, 'the payment submitted');
         // Step the business clock from one scheduled Fondo step to the next, delivering events a minute after each.
         while (!settledAll()) {
           const next = s.sandbox.engine.clock.nextDueAt();
@@ -145,7 +145,7 @@ describe('quiet-period safety net', () => {
    */
   async function settleWithoutEvents(planId: string, settleAfterMs: number) {
     const { handle } = await startCycle(planId);
-    const submitted = await until(handle, (x) => x.payments[0]?.debitDate != null, 'the payment submitted');
+    const submitted = await until(handle, (x) => (x.payments[0]?.debitDate ?? null) !== null, 'the payment submitted');
     await s.sleepUntil(stockholmTime(submitted.payments[0]!.debitDate!, '08:00')); // the payment's first read
     await until(handle, (x) => x.orders.length === 3, 'three orders placed');
     const placedAt = await s.env.currentTimeMs();
@@ -159,7 +159,7 @@ describe('quiet-period safety net', () => {
     expect(orders().map((o) => o.status)).toEqual(['settled', 'settled', 'settled']);
     const settledAt = await s.env.currentTimeMs();
     const summary = await handle.result();
-    return { handle, placedAt, settledAt, summary, completedAt: Date.parse(summary.timings.completedAt!) };
+    return { handle, placedAt, settledAt, summary, completedAt: Date.parse(summary.timings.completedAt) };
   }
 
   it(
@@ -199,7 +199,11 @@ describe('quiet-period safety net', () => {
     () =>
       s.run(async () => {
         const { handle } = await startCycle('quiet-late-payment');
-        const submitted = await until(handle, (x) => x.payments[0]?.debitDate != null, 'the payment submitted');
+        const submitted = await until(
+          handle,
+          (x) => (x.payments[0]?.debitDate ?? null) !== null,
+          'the payment submitted'
+        );
         const debit = submitted.payments[0]!.debitDate!;
         const clock = s.sandbox.engine.clock;
         clock.setMode('manual'); // Bankgirot's 06:00 report has not reached Fondo yet
