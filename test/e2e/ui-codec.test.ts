@@ -144,17 +144,24 @@ describe('Temporal UI with the codec server (dev server, headless Chromium)', ()
     const decodes = codecLog.filter((l) => l.msg === 'codec request' && l.endpoint === 'decode');
     expect(decodes.length).toBeGreaterThan(0);
 
-    // The plan's page shows its current details (the SDK's workflow metadata, decoded through the codec server):
-    // state and money as Markdown, without the client or account id (issue 13.5). A screenshot is kept for people.
+    // The plan's "User Metadata" tab shows its current details (the SDK's workflow metadata, decoded through the codec
+    // server): state and money as Markdown (issue 13.5). A screenshot is kept for people.
     const planRunId = (await s.env.client.workflow.getHandle(planWorkflowId('ui-1')).describe()).runId;
     await page.goto(
-      `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(planWorkflowId('ui-1'))}/${planRunId}/history`,
+      `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(planWorkflowId('ui-1'))}/${planRunId}/user-metadata`,
       { waitUntil: 'networkidle2', timeout: 60_000 }
     );
-    await page.waitForFunction("document.body.innerText.includes('Plan ui-1')", { timeout: 60_000 });
-    const planText = (await page.evaluate('document.body.innerText')) as string;
-    expect(planText).toMatch(/Plan ui-1\s*—\s*state/);
-    expect(planText).toContain('4\u00a0321,50\u00a0kr a month');
+    // The UI renders the Markdown in an iframe (its /render endpoint): read that frame's text.
+    await page.waitForFunction(
+      "[...document.querySelectorAll('iframe')].some((f) => f.src.includes('/render') && f.src.includes('Plan%20ui-1'))",
+      { timeout: 60_000 }
+    );
+    const frame = page.frames().find((f) => f.url().includes('/render') && f.url().includes('Plan%20ui-1'))!;
+    await frame.waitForFunction("document.body.innerText.includes('Plan ui-1')", { timeout: 30_000 });
+    const details = (await frame.evaluate('document.body.innerText')) as string;
+    expect(details).toMatch(/Plan ui-1 — state \S+, 4\u00a0321,50\u00a0kr a month/);
+    expect(details).toContain('Next: submit 4\u00a0321,50\u00a0kr by');
+    expect(details).not.toContain(accountId);
     await page.screenshot({ path: path.join(os.tmpdir(), 'savings-ui-plan-current-details.png') });
 
     // Without a token, the codec server answers 401 (and logs the refusal without the payload).
