@@ -75,7 +75,10 @@ function runRow(r: RebalanceRunRecord): string[] {
  * The plan ledger's cash (shared/plan-books.ts): what was collected and invested, and the cash the plan holds — free
  * cash by where it came from (the next cycle's pool spends it), money carried per fund with the minimum that blocks it.
  */
-export function planCashLines(books: NonNullable<PlanStatus['books']>): string[] {
+export function planCashLines(
+  books: NonNullable<PlanStatus['books']>,
+  runningPeriods: readonly string[] = []
+): string[] {
   const t = books.totals;
   const lines = [
     `  plan cash        free ${formatSek(t.free)}, carried ${formatSek(t.carried)}, held ${formatSek(t.held)}` +
@@ -88,6 +91,10 @@ export function planCashLines(books: NonNullable<PlanStatus['books']>): string[]
   for (const [fund, c] of Object.entries(books.carried))
     lines.push(
       `    carried        ${formatSek(c.amount)} for ${fund}${dec(c.minimum).isZero() ? '' : `, below its minimum of ${formatSek(c.minimum)}`}; ${cyclesText(c.cycles)}`
+    );
+  if (runningPeriods.length)
+    lines.push(
+      `    not yet booked ${runningPeriods.join(', ')}: a running cycle's money joins the plan's books when it ends`
     );
   return lines;
 }
@@ -149,7 +156,13 @@ export function formatStatus(s: PlanStatus, running: readonly CycleStatus[] = []
     lines.push(`  ATTENTION        ${stockholmDateTime(a.at)}${a.period ? ` [${a.period}]` : ''}: ${a.reason}`);
   const carry = Object.entries(s.carry);
   if (carry.length) lines.push(`  carried over     ${carry.map(([f, a]) => `${f} ${formatSek(a)}`).join(', ')}`);
-  if (s.books) lines.push(...planCashLines(s.books));
+  if (s.books)
+    lines.push(
+      ...planCashLines(
+        s.books,
+        s.activeCycles.map((c) => c.period)
+      )
+    );
   if (s.consecutiveFailedPeriods) lines.push(`  failed in a row  ${s.consecutiveFailedPeriods}`);
   for (const c of s.activeCycles) {
     const detail = running.find((r) => r.period === c.period);

@@ -411,7 +411,8 @@ function renderPeriod(p: StatementPeriod): string[] {
 
 export function formatStatement(s: Statement): string {
   const head = `Statement for plan ${s.planId} (${s.state}, ${formatSek(s.amount)} a month). Times are Europe/Stockholm.`;
-  const cash = s.planCash ? ['', 'Plan cash now', ...planCashLines(s.planCash)] : [];
+  const running = s.periods.filter((p) => p.state === 'running').map((p) => p.period);
+  const cash = s.planCash ? ['', 'Plan cash now', ...planCashLines(s.planCash, running)] : [];
   if (s.periods.length === 0) return [`${head}\n\nNo periods in the plan's history match.`, ...cash].join('\n');
   return [head, ...s.periods.flatMap((p) => ['', ...renderPeriod(p)]), ...cash].join('\n');
 }
