@@ -1,9 +1,16 @@
 /**
- * Fund order activities. Exactly-once rule: every order has a deterministic clientRef; before creating, the
- * activity looks for an order with that reference (orders modified since `searchFrom`, the owning workflow's
- * start), and after an ambiguous failure the retry finds it there — or Fondo's 409 names it — and adopts it.
- * Business refusals (insufficient funds, minimum, closed fund, KYC) are returned, not thrown: the workflow
- * decides per leg.
+ * Fund order activities. Exactly-once rule: every order has a deterministic clientRef, and a retry (after a timeout,
+ * a dropped connection or a 5xx) adopts the order already created with it rather than placing a second one. How the
+ * existing order is found depends on `assumeUniqueClientRefs` (activities/index.ts, `FONDO_UNIQUE_CLIENT_REFS`):
+ * - true (Fondo refuses a second object with a used clientRef: our sandbox's rule): create first; a 409 naming the
+ *   existing order is "already placed" and that one order is read by its id. No list is read on the happy path, so
+ *   the calls per order do not grow with the partner's volume (issue 14). A 409 naming no order, a create answered
+ *   without a body, or a business refusal (which a Fondo checking its rules before the reference could send for an
+ *   order it already holds) falls back to the list lookup below before anything is concluded.
+ * - false: check before create: look for an order with that reference among the orders modified since `searchFrom`
+ *   (the owning workflow's start), adopt it if there, else create; a 409 naming the order is adopted too.
+ * Business refusals (insufficient funds, minimum, closed fund, KYC) are returned, not thrown: the workflow decides
+ * per leg.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type FondoClient, type Order } from '../fondo';
@@ -29,7 +36,13 @@ export interface PlaceRedemptionInput extends Omit<PlaceSubscriptionInput, 'amou
   decimalsUnits: number;
 }
 
-export function createOrderActivities(fondo: FondoClient) {
+export interface OrderActivityDeps {
+  fondo: FondoClient;
+  /** Whether Fondo refuses a second order with a used clientRef (see the module comment). */
+  assumeUniqueClientRefs: boolean;
+}
+
+export function createOrderActivities({ fondo, assumeUniqueClientRefs }: OrderActivityDeps) {
   const signal = () => Context.current().cancellationSignal;
 
   async function findByRef(clientId: string, clientRef: string, searchFrom: string): Promise<Order | undefined> {
@@ -45,19 +58,34 @@ export function createOrderActivities(fondo: FondoClient) {
     input: PlaceSubscriptionInput | PlaceRedemptionInput,
     create: () => Promise<Order | undefined>
   ): Promise<PlaceOrderResult> {
-    const existing = await findByRef(input.clientId, input.clientRef, input.searchFrom);
-    if (existing) return { outcome: 'placed', adopted: true, order: stateOf(existing) };
+    const adopt = (order: Order): PlaceOrderResult => ({ outcome: 'placed', adopted: true, order: stateOf(order) });
+    const lookUp = () => findByRef(input.clientId, input.clientRef, input.searchFrom);
+    if (!assumeUniqueClientRefs) {
+      const existing = await lookUp();
+      if (existing) return adopt(existing);
+    }
     let created: Order | undefined;
     try {
       created = await create();
     } catch (err) {
       if (isFondoError(err) && err.kind === 'conflict' && err.conflict?.existingId) {
-        const order = await fondoCall(() =>
-          fondo.getOrder(input.clientId, err.conflict!.existingId, { signal: signal() })
+        const id = err.conflict.existingId;
+        return adopt(await fondoCall(() => fondo.getOrder(input.clientId, id, { signal: signal() })));
+      }
+      if (isFondoError(err) && err.kind === 'conflict' && assumeUniqueClientRefs) {
+        const existing = await lookUp();
+        if (existing) return adopt(existing);
+        throw ApplicationFailure.nonRetryable(
+          `order ${input.clientRef}: Fondo reports the reference as used but names no order and none is found`,
+          FailureType.ReferenceUnresolved
         );
-        return { outcome: 'placed', adopted: true, order: stateOf(order) };
       }
       if (isRefusal(err)) {
+        if (assumeUniqueClientRefs) {
+          // Not looked up before the create: make sure the refusal is not about an order already placed.
+          const existing = await lookUp();
+          if (existing) return adopt(existing);
+        }
         const providerCode = err.fondoError ?? err.kind;
         return {
           outcome: 'refused',
@@ -70,7 +98,7 @@ export function createOrderActivities(fondo: FondoClient) {
     }
     if (created) return { outcome: 'placed', adopted: false, order: stateOf(created) };
     // Created without a response body: find it by its reference.
-    const found = await findByRef(input.clientId, input.clientRef, input.searchFrom);
+    const found = await lookUp();
     if (found) return { outcome: 'placed', adopted: false, order: stateOf(found) };
     throw ApplicationFailure.nonRetryable(
       `order ${input.clientRef} was accepted but cannot be found by its reference`,
