@@ -11,12 +11,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import Decimal from 'decimal.js';
 import { startSandbox } from '../sandbox/server';
 import { periodOf, stockholmDate } from '../shared/calendar';
 import { cycleWorkflowId, planWorkflowId } from '../shared/ids';
 import { savingsPlanWorkflow } from '../workflows';
 import { RestartableDevServer } from '../test/helpers/restartable-temporal';
+import { testDataConverter, testPayloadKeys } from '../test/helpers/payload-keys';
 import { CLIENT_1, createTestAccount, FUND, SandboxApi } from '../test/helpers/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -82,7 +84,12 @@ async function main(): Promise<void> {
     FONDO_BASE_URL: sandbox.url,
     EVENT_BRIDGE_CLIENT_IDS: CLIENT_1,
     LOG_LEVEL: 'info',
+    // Payloads are encrypted as in production: the processes and this run's client share a run-only key.
+    SAVINGS_PAYLOAD_KEYS: testPayloadKeys(),
   };
+  const dataConverter = testDataConverter();
+  /** A client on the server's current connection (a new one after the restart), with the encryption codec. */
+  const temporal = () => new Client({ connection: server.client!.connection, dataConverter });
   const worker = new Supervised('worker', 'workers/worker.ts', env);
   const bridge = new Supervised('bridge', 'workers/event-bridge-process.ts', env);
   worker.start();
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
         ],
       });
       accounts.set(planId, accountId);
-      await server.client!.workflow.start(savingsPlanWorkflow, {
+      await temporal().workflow.start(savingsPlanWorkflow, {
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         workflowId: planWorkflowId(planId),
         args: [
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
     while (completedAt.size < PLANS && Date.now() < deadline) {
       for (const planId of planIds) {
         if (completedAt.has(planId)) continue;
-        const handle = server.client!.workflow.getHandle(cycleWorkflowId(planId, period));
+        const handle = temporal().workflow.getHandle(cycleWorkflowId(planId, period));
         try {
           const description = await handle.describe();
           if (description.status.name !== 'RUNNING') {

@@ -3,6 +3,9 @@
  *   cashTransaction.create of a `deposit` with a payment reference → paymentEvent to savings-cycle:<plan>:<period>
  *   order.create / order.update with a subscription reference      → orderEvent  to savings-cycle:<plan>:<period>
  *   order.create / order.update with a rebalance reference         → orderEvent  to rebalance:<plan>:<date>
+ * Only what a workflow acts on is signalled (issue 14): an order in a final state (settled, canceled, refused —
+ * FINAL_ORDER_STATES), and a completed deposit; an order's intermediate statuses (received, sent, confirmed, …)
+ * wake nobody.
  *
  * Delivery is at-least-once (docs/ARCHITECTURE.md, "Event bridge"):
  * - an event is remembered as delivered only after Temporal accepted its signal, or answered that the workflow
@@ -19,6 +22,8 @@ import type { Logger } from 'pino';
 import type { CashTransaction, FondoClient, Order } from '../fondo';
 import { backoffDelay } from '../fondo/events';
 import { isFondoError } from '../fondo/errors';
+import { FINAL_ORDER_STATES } from '../shared/custodian';
+import { orderStateOfFondo } from '../shared/fondo-custodian';
 import { parseClientRef } from '../shared/ids';
 import { orderEventSignal, paymentEventSignal, type OrderEvent, type PaymentEvent } from '../shared/messages';
 
@@ -40,9 +45,14 @@ export function routeCashTransaction(tx: CashTransaction): BridgeSignal | undefi
   };
 }
 
-/** Routes an order state to the cycle or rebalance run that owns its reference. */
+const FINAL: ReadonlySet<string> = new Set(FINAL_ORDER_STATES);
+
+/**
+ * Routes an order to the cycle or rebalance run that owns its reference — only once it is final: workflows act on
+ * final states alone (an intermediate status would cost a signal, a workflow task and a read for nothing).
+ */
 export function routeOrder(order: Order): BridgeSignal | undefined {
-  if (!order.clientRef) return undefined;
+  if (!order.clientRef || !FINAL.has(orderStateOfFondo(order.status))) return undefined;
   const ref = parseClientRef(order.clientRef);
   if (!ref || ref.kind === 'payment') return undefined;
   return {

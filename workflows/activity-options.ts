@@ -3,6 +3,12 @@
  * failures (refusals, invalid responses, unresolved references) are never retried, transient ones (network,
  * timeouts, 429/5xx — honouring Retry-After) are retried for as long as Fondo needs to recover: a savings cycle
  * waits through an outage instead of failing.
+ *
+ * The backoff is capped at one minute (it was 10 minutes: under a fault run one activity's backoff passed 10
+ * minutes and stalled its cycle long after Fondo had recovered), so a cycle moves within about a minute of Fondo
+ * answering again. A retry costs one HTTP call, a one-minute cap is at most 60 calls an hour per waiting activity.
+ * A Retry-After from Fondo still decides the delay of that attempt: the activity sets it as the failure's
+ * `nextRetryDelay` (activities/fondo-failure.ts), which Temporal uses instead of the policy's interval.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 import { FailureType } from '../shared/failure-types';
@@ -14,13 +20,16 @@ const NON_RETRYABLE = [
   FailureType.InvalidPlanInput,
 ];
 
+/** The longest wait between two attempts of a transiently failing activity. */
+const MAX_RETRY_INTERVAL = '1 minute';
+
 /** Reads: cheap, idempotent. */
 export const fondoRead: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
+    maximumInterval: MAX_RETRY_INTERVAL,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 };
@@ -35,7 +44,7 @@ export const fondoWrite: ActivityOptions = {
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
+    maximumInterval: MAX_RETRY_INTERVAL,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 };

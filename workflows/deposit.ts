@@ -2,9 +2,11 @@
  * Collecting a cycle's deposit: attempt 1 under clientRef `<planId>:<period>`, renewed attempts `…:a<n>` on the
  * next banking day when the bank reports insufficient funds (at most `maxRenewedAttempts`); any other failure stops
  * the period. While the bank renews the coverage check of an attempt itself (on up to three later banking days),
- * the cycle keeps following that same attempt and makes no new one: a second collection could debit twice. An attempt's outcome arrives by the event bridge (paymentEvent) or, as a slow
- * fallback, by polling from the debit date 08:00 (after the bank's 06:00 report), every 6 hours, for 10 banking
- * days, and at once on retryNow. Failures have no event, so they are always learnt by polling.
+ * the cycle keeps following that same attempt and makes no new one: a second collection could debit twice. An attempt's outcome arrives by the event bridge (paymentEvent) or, as a
+ * fallback, by reading it from the debit date 08:00 (after the bank's 06:00 report): then, while it is still pending,
+ * after the quiet period and doubling up to every 6 hours (shared/quiet-period.ts), for 10 banking days, and at once
+ * on retryNow. Failures have no event, so they are always learnt by reading. Histories recorded before the safety
+ * net read at 08:00 and then every 6 hours (patch `quiet-period-safety-net`).
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
@@ -15,11 +17,12 @@ import { afterDepositFailure } from '../shared/cycle-steps';
 import { paymentClientRef } from '../shared/ids';
 import type { PaymentEventPayload } from '../shared/messages';
 import { formatSek, SEK_SCALE, toFixed } from '../shared/money';
+import { nextQuietReadAt, PAYMENT_QUIET_POLICY } from '../shared/quiet-period';
 import type { PaymentAttempt } from '../shared/status';
 import { fondoRead, fondoWrite } from './activity-options';
 import { failureMessage } from './failures';
-import type { RetryFlag } from './order-desk';
-import { HOUR_MS, nowIso, nowMs, waitUntil } from './time';
+import { QUIET_PERIOD_PATCH, type RetryFlag } from './order-desk';
+import { HOUR_MS, nowIso, nowMs, waitUntil, WakeTimer } from './time';
 
 const read = proxyActivities<Activities>(fondoRead);
 const write = proxyActivities<Activities>(fondoWrite);
@@ -96,6 +99,47 @@ export async function collectDeposit(c: DepositContext): Promise<DepositResult> 
 }
 
 async function awaitOutcome(c: DepositContext, record: PaymentAttempt, debitDate: string): Promise<DepositOutcome> {
+  if (!patched(QUIET_PERIOD_PATCH)) return awaitOutcomePolling(c, record, debitDate);
+  // The custodian should have reported the payment by `dueAt` (its debit date's 08:00, or the renewed check's):
+  // read then, and while it stays pending after the quiet period, doubling up to every 6 hours.
+  const eightOClock = (date: string) => Date.parse(stockholmTime(date, '08:00'));
+  let dueAt = Math.max(nowMs(), eightOClock(debitDate));
+  let reads = 0; // reads since dueAt that found it still pending
+  const giveUpAt = eightOClock(addBankingDays(debitDate, 10));
+  const timer = new WakeTimer();
+  try {
+    for (;;) {
+      const readAt = reads === 0 ? dueAt : nextQuietReadAt(dueAt, reads - 1, PAYMENT_QUIET_POLICY);
+      await timer.wait(() => c.events.has(record.clientRef) || c.retry.requested, readAt);
+      c.retry.take();
+      const event = c.events.get(record.clientRef);
+      if (event && !patched('payment-events-are-hints')) return { status: 'paid', amount: event.amount, debitDate };
+      c.events.delete(record.clientRef);
+      const outcome = await read.getPaymentOutcome({
+        clientId: c.clientId,
+        instructionId: record.instructionId!,
+        clientRef: record.clientRef,
+      });
+      if (outcome.status === 'pending' && outcome.renewal) followRenewal(c, record, outcome);
+      if (outcome.status !== 'pending' || nowMs() >= giveUpAt) return outcome;
+      if (nowMs() >= readAt) reads++;
+      if (outcome.renewal) {
+        // The bank checks coverage again on a later day: that day's report is the next moment it should move.
+        const renewedDueAt = eightOClock(record.debitDate ?? debitDate);
+        if (renewedDueAt > dueAt) [dueAt, reads] = [renewedDueAt, 0];
+      }
+    }
+  } finally {
+    timer.cancel();
+  }
+}
+
+/** `awaitOutcome` in histories recorded before the safety net: a timer per wait, reads every 6 hours. */
+async function awaitOutcomePolling(
+  c: DepositContext,
+  record: PaymentAttempt,
+  debitDate: string
+): Promise<DepositOutcome> {
   let nextPoll = Math.max(nowMs(), Date.parse(stockholmTime(debitDate, '08:00')));
   const giveUpAt = Date.parse(stockholmTime(addBankingDays(debitDate, 10), '08:00'));
   for (;;) {

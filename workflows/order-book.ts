@@ -1,8 +1,10 @@
 /**
  * OrderBook — the orders one workflow placed, tracked to a final state. Order events from the event bridge
  * (orderEvent) wake it at once — an event is a hint: the book reads the order from the custodian and books only the
- * custodian's answer, so a forged or stale signal changes no money —; `poll()` is the slow fallback that reads the custodian every 12 hours so a workflow
- * completes even when no event ever arrives. Settled orders are completed with the cash the custodian actually moved.
+ * custodian's answer, so a forged or stale signal changes no money —. When events are lost, the quiet-period safety
+ * net (shared/quiet-period.ts) reads the open orders 15 minutes after the last progress (an order placed or become
+ * final), then backs off, doubling up to 12 hours (histories recorded before it poll every 12 hours: `poll()`), so a
+ * workflow completes even when no event ever arrives. Settled orders are completed with the cash the custodian moved.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
@@ -10,6 +12,7 @@ import type { Activities } from '../activities';
 import { FINAL_ORDER_STATES, type OrderRefusal, type OrderState, type OrderStateName } from '../shared/custodian';
 import type { OrderEventPayload } from '../shared/messages';
 import { SEK_SCALE, toFixed } from '../shared/money';
+import { nextQuietReadAt, ORDER_QUIET_POLICY } from '../shared/quiet-period';
 import type { OrderRecordSummary } from '../shared/status';
 import { fondoRead } from './activity-options';
 import { HOUR_MS, nowMs } from './time';
@@ -40,6 +43,9 @@ export class OrderBook {
   /** Events of orders not yet in the book, re-queued when an order is added. */
   private waiting: OrderEvent[] = [];
   private lastPoll = 0;
+  /** Quiet-period safety net: the last progress (an order placed or become final) and the reads since then. */
+  private progressAt = 0;
+  private quietReads = 0;
   private readonly reported = new Set<string>();
 
   constructor(private readonly clientId: string) {}
@@ -49,6 +55,12 @@ export class OrderBook {
     this.events = [...this.waiting, ...this.events];
     this.waiting = [];
     if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
+    this.progressed();
+  }
+
+  private progressed(): void {
+    this.progressAt = nowMs();
+    this.quietReads = 0;
   }
 
   /** Records an order the custodian accepted (or an earlier attempt placed); `amount` is what was ordered. */
@@ -135,8 +147,24 @@ export class OrderBook {
     if (open.length) await this.read(open);
   }
 
+  /**
+   * When the quiet-period safety net reads next (Infinity when nothing is open): the quiet period after the last
+   * progress, then doubling up to the old 12-hour poll (shared/quiet-period.ts). Reads that find nothing new move it
+   * out; an order placed or become final brings it back to the quiet period.
+   */
+  nextQuietReadAt(): number {
+    return this.open().length ? nextQuietReadAt(this.progressAt, this.quietReads, ORDER_QUIET_POLICY) : Infinity;
+  }
+
+  /** The safety net's read of the open orders (counted, so the next one backs off unless it found progress). */
+  async quietRead(): Promise<void> {
+    this.quietReads++;
+    await this.poll();
+  }
+
   /** Books the custodian's current state of `orders` (status, units, price, and the cash moved once settled). */
   private async read(orders: TrackedOrder[]): Promise<void> {
+    const openBefore = this.open().length;
     const states = await read.getOrderStates({ clientId: this.clientId, orderIds: orders.map((o) => o.orderId!) });
     for (const s of states) {
       const order = this.orders.find((o) => o.orderId === s.orderId)!;
@@ -148,6 +176,7 @@ export class OrderBook {
         note: s.reason ?? order.note,
       });
     }
+    if (this.open().length < openBefore) this.progressed();
   }
 
   /** Settled orders known from events lack the cash the custodian moved: read it once. */

@@ -2,15 +2,22 @@
  * Placing and tracking orders, shared by the savings cycle and the rebalance run. A leg is placed under the next
  * reference of its fund and side (check-before-create in the activity makes every retry safe); the result, placed
  * or refused in the custodian port's words, goes into the order book; `step` waits once for order events, retryNow
- * or the fallback poll, and `untilFinal` repeats it until every placed order is final.
+ * or the quiet-period safety net's next read (shared/quiet-period.ts), and `untilFinal` repeats it until every placed
+ * order is final. The wait keeps one timer across wakes (WakeTimer): an event does not cost a timer.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PlaceOrderResult } from '../shared/custodian';
 import { formatSek } from '../shared/money';
 import { fondoWrite } from './activity-options';
 import { OrderBook } from './order-book';
-import { nowMs, waitUntil } from './time';
+import { nowMs, waitUntil, WakeTimer } from './time';
+
+/**
+ * Guards the quiet-period safety net and its one-timer waits (order desk and deposit): histories recorded before it
+ * wait with `condition(fn, timeout)` per wake and poll every 12 h (orders) / 6 h (payments).
+ */
+export const QUIET_PERIOD_PATCH = 'quiet-period-safety-net';
 
 const write = proxyActivities<Activities>(fondoWrite);
 
@@ -37,6 +44,7 @@ export interface Leg {
 
 export class OrderDesk {
   readonly book: OrderBook;
+  private readonly timer = new WakeTimer();
 
   constructor(
     private readonly account: { clientId: string; accountId: string },
@@ -78,10 +86,24 @@ export class OrderDesk {
   }
 
   /**
-   * Waits once for order events, retryNow, the fallback poll or `otherWakeAt`; applies the events and polls when
-   * the poll is due (or on retryNow while orders are open). Returns whether retryNow interrupted the wait.
+   * Waits once for order events, retryNow, the safety net's next read or `otherWakeAt`; applies the events and reads
+   * the open orders when the safety net's read is due (or on retryNow while orders are open). Returns whether
+   * retryNow interrupted the wait.
    */
   async step(otherWakeAt = Infinity): Promise<boolean> {
+    if (!patched(QUIET_PERIOD_PATCH)) return this.stepPolling(otherWakeAt);
+    const openBefore = this.book.open().length;
+    const readAt = this.book.nextQuietReadAt();
+    await this.timer.wait(() => this.book.hasEvents() || this.retry.requested, Math.min(otherWakeAt, readAt));
+    const retry = this.retry.take();
+    await this.book.applyEvents();
+    if (nowMs() >= readAt) await this.book.quietRead();
+    else if (retry && openBefore > 0) await this.book.poll();
+    return retry;
+  }
+
+  /** `step` in histories recorded before the safety net: a timer per wait, a poll every 12 hours. */
+  private async stepPolling(otherWakeAt: number): Promise<boolean> {
     const openBefore = this.book.open().length;
     const nextPoll = this.book.nextPollAt();
     await waitUntil(() => this.book.hasEvents() || this.retry.requested, Math.min(otherWakeAt, nextPoll));
@@ -94,6 +116,7 @@ export class OrderDesk {
   /** Until every placed order is final; then settled orders carry the cash the custodian moved. */
   async untilFinal(): Promise<void> {
     while (this.book.open().length || this.book.hasEvents()) await this.step();
+    this.timer.cancel(); // the safety net's timer, if one is still armed (none on the old path)
     await this.book.fetchSettledAmounts();
   }
 }

@@ -118,6 +118,9 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
+  /** The fund company cancels an order (a final state, so the bridge signals it). */
+  const cancel = async (orderId: string) =>
+    expect((await api.control('POST', `/orders/${orderId}/cancel`, {})).status).toBe(200);
 
   it('a signal that fails is retried until Temporal accepts it, and only then counts as delivered', async () => {
     const signaller = new FlakySignaller(3);
@@ -125,16 +128,38 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     await bridge.start();
     const { accountId } = await createTestAccount(api, nextAccount++, { balance: '1000.00' });
     const orderId = await subscribe(accountId, 'retry-1:2026-11:SE0007120068SEK');
+    await cancel(orderId);
 
     await until(() => signaller.sent.length === 1, 'the signal after three failures');
     expect(signaller.attempts).toBe(4);
     expect(bridge.stats).toMatchObject({ signals: 1, signalFailures: 3 });
-    expect(signaller.orderStates('savings-cycle:retry-1:2026-11')).toEqual([`${orderId}:received`]);
+    expect(signaller.orderStates('savings-cycle:retry-1:2026-11')).toEqual([`${orderId}:canceled`]);
     // Delivered now: the same event from a later reconciliation is a duplicate, not a second signal.
     bridge.requestReconcile(CLIENT_1, new Date(sandbox.engine.clock.now() - 3600_000).toISOString(), 'test');
     await bridge.idle();
     expect(signaller.sent).toHaveLength(1);
     expect(bridge.stats.duplicates).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("signals only what a workflow acts on: an order's intermediate statuses are not signalled, its final state is", async () => {
+    const signaller = new FlakySignaller();
+    const bridge = newBridge(signaller);
+    await bridge.start();
+    const { accountId } = await createTestAccount(api, nextAccount++, { balance: '1000.00' });
+    const orderId = await subscribe(accountId, 'final-1:2026-11:SE0007120068SEK');
+    const order = () => sandbox.engine.store.orders.get(orderId)!;
+    const seen: string[] = [order().status];
+    // Fondo moves the order step by step: received → sent (cut-off) → confirmed → settled (T+2).
+    for (let i = 0; i < 20 && order().status !== 'settled'; i++) {
+      await api.control('POST', '/clock/next');
+      if (seen.at(-1) !== order().status) seen.push(order().status);
+    }
+    expect(seen).toEqual(['received', 'sent', 'confirmed', 'settled']);
+    await until(() => signaller.sent.length >= 1, 'the settled order signalled');
+    await until(() => bridge.stats.events >= 4, 'the four order events received');
+    await bridge.idle();
+    expect(signaller.orderStates('savings-cycle:final-1:2026-11')).toEqual([`${orderId}:settled`]);
+    expect(signaller.sent).toHaveLength(1); // received, sent and confirmed woke nobody
   }, 30_000);
 
   it('while Temporal is down events wait in order per workflow; all arrive, in order, once it answers', async () => {
@@ -143,21 +168,23 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     await bridge.start();
     signaller.failing = true;
     const { accountId } = await createTestAccount(api, nextAccount++, { balance: '1000.00' });
-    const first = await subscribe(accountId, 'order-1:2026-11:SE0007120068SEK');
-    const second = await subscribe(accountId, 'order-1:2026-11:SE0007120068SEK:2');
-    await api.control('POST', '/clock/next'); // the cut-off: both orders → sent
-    await until(() => bridge.stats.events >= 4 && bridge.stats.signalFailures >= 4, 'four queued events failing');
+    const ids: string[] = [];
+    for (const leg of ['', ':2', ':3']) ids.push(await subscribe(accountId, `order-1:2026-11:SE0007120068SEK${leg}`));
+    const [first, second, third] = ids as [string, string, string];
+    for (const id of [second, first, third]) await cancel(id); // Fondo's order of events: second, first, third
+    await until(() => bridge.stats.events >= 6 && bridge.stats.signalFailures >= 2, 'three queued events failing');
     expect(bridge.health().signals).toBe(false);
     expect(signaller.sent).toHaveLength(0);
 
     signaller.failing = false;
-    await until(() => signaller.sent.length >= 4, 'the queued signals');
+    await until(() => signaller.sent.length >= 3, 'the queued signals');
     await bridge.idle();
-    const states = signaller.orderStates('savings-cycle:order-1:2026-11');
-    // Each order's states arrive in the order Fondo published them (received before sent), none lost.
-    expect(states.filter((s) => s.startsWith(first))).toEqual([`${first}:received`, `${first}:sent`]);
-    expect(states.filter((s) => s.startsWith(second))).toEqual([`${second}:received`, `${second}:sent`]);
-    expect(states.slice(0, 2)).toEqual([`${first}:received`, `${second}:received`]);
+    // The final states arrive in the order Fondo published them, none lost (the creates were never signalled).
+    expect(signaller.orderStates('savings-cycle:order-1:2026-11')).toEqual([
+      `${second}:canceled`,
+      `${first}:canceled`,
+      `${third}:canceled`,
+    ]);
     expect(bridge.health().signals).toBe(true);
     // The failing period is reconciled once signals flow again (nothing new to send: all were delivered).
     expect(bridge.stats.reconciliations).toBeGreaterThanOrEqual(2);
@@ -172,7 +199,8 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     const ids: string[] = [];
     for (const leg of ['', ':2', ':3', ':4'])
       ids.push(await subscribe(accountId, `bounded-1:2026-11:SE0007120068SEK${leg}`, '100.00'));
-    await until(() => bridge.stats.events >= 4, 'four events');
+    for (const id of ids) await cancel(id);
+    await until(() => bridge.stats.events >= 8, 'eight events (four creates, four cancels)');
     expect(bridge.pending).toBe(2); // never more than the bound
     expect(bridge.stats.overflowed).toBeGreaterThanOrEqual(2);
 
@@ -182,8 +210,7 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
       'all four orders'
     );
     await bridge.idle();
-    // Every order reached its workflow: the two queued with the state they had, the two dropped ones with the
-    // state reconciliation found at Fondo.
+    // Every order's final state reached its workflow: two from the queue, the two dropped ones from reconciliation.
     const orderIds = signaller.orderStates('savings-cycle:bounded-1:2026-11').map((s) => s.split(':')[0]);
     expect(new Set(orderIds)).toEqual(new Set(ids));
     expect(bridge.stats.reconciled).toBeGreaterThanOrEqual(2);
@@ -234,7 +261,8 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
 
   it('a walk that fails mid-way resumes from its cursor, not from the start', async () => {
     const { accountId } = await createTestAccount(api, nextAccount++, { balance: '5000.00' });
-    for (let i = 1; i <= 5; i++) await subscribe(accountId, `cursor-${i}:2026-11:SE0007120068SEK`, '100.00');
+    for (let i = 1; i <= 5; i++)
+      await cancel(await subscribe(accountId, `cursor-${i}:2026-11:SE0007120068SEK`, '100.00'));
     const signaller = new FlakySignaller();
     const bridge = newBridge(signaller, { startLookbackMs: 30 * 24 * 3600_000 });
     // Pages of two: the first page succeeds, the second fails once.

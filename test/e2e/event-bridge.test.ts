@@ -32,12 +32,18 @@ describe('event bridge (dev server)', () => {
       aborted: false,
     } as never;
     expect(routeCashTransaction(tx)).toMatchObject({ workflowId: 'savings-cycle:p-1:2027-01', kind: 'payment' });
-    const order = (clientRef: string) =>
-      ({ id: 'o1', status: 'sent', clientRef, instrument: 'X', modifiedDate: 'm' }) as never;
+    const order = (clientRef: string, status = 'settled') =>
+      ({ id: 'o1', status, clientRef, instrument: 'X', modifiedDate: 'm' }) as never;
     expect(routeOrder(order('p-1:2027-01:SE0007100128SEK:2'))?.workflowId).toBe('savings-cycle:p-1:2027-01');
     expect(routeOrder(order('p-1:rb:2027-01-04:SE0007100128SEK:sell'))?.workflowId).toBe('rebalance:p-1:2027-01-04');
     expect(routeOrder(order('someone-elses-order'))).toBeUndefined();
     expect(routeOrder(order('p-1:2027-01'))).toBeUndefined(); // a payment reference is never an order's
+    // Only final states wake a workflow (issue 14): intermediate statuses are not signalled.
+    const cycleOrder = 'p-1:2027-01:SE0007100128SEK';
+    for (const status of ['received', 'pending', 'sent', 'hold', 'confirmed', 'some-new-status'])
+      expect(routeOrder(order(cycleOrder, status))).toBeUndefined();
+    for (const status of ['settled', 'canceled', 'rejected'])
+      expect(routeOrder(order(cycleOrder, status))?.payload.status).toBe(status);
     expect(routeCashTransaction({ ...(tx as object), transactionType: 'subscription' } as never)).toBeUndefined();
   });
 

@@ -47,7 +47,13 @@ describe('a worker with a bounded workflow cache (dev server)', () => {
             })
           )
         );
-        return Promise.all(handles.map((h) => h.result()));
+        // Every result is awaited to the end, also when one fails: a result() left polling when the environment
+        // tears down is a gRPC call retried on a closed channel ("Channel has been shut down" after the tests).
+        const settled = await Promise.allSettled(handles.map((h) => h.result()));
+        return settled.map((r) => {
+          if (r.status === 'rejected') throw r.reason;
+          return r.value;
+        });
       })
       .finally(() => clearInterval(sampler));
 

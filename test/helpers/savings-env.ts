@@ -34,6 +34,9 @@ export interface SavingsEnv {
    */
   upcomingPeriod(monthsAhead?: number): Promise<string>;
   bridge?: EventBridge;
+  /** Time-skipping: the sandbox's business clock follows Temporal's again (after a test drove it by hand). */
+  followTemporalClock(): void;
+  /** Stops the bridge, the sandbox and the environment once no call of theirs is in flight. */
   teardown(): Promise<void>;
 }
 
@@ -54,7 +57,24 @@ export async function createSavingsEnv(options: {
       : await createTimeSkippingEnv({ dataConverter });
   const start = await env.currentTimeMs();
   const { sandbox, api } = await startTestSandbox({ startMs: start, heartbeatIntervalMs: 500 });
-  if (options.kind !== 'dev') sandbox.engine.clock.follow(() => env.currentTimeMs());
+  // Time-skipping: the sandbox reads Temporal's clock before each request and on a short interval. Those reads are
+  // gRPC calls nobody awaits, so teardown stops following and waits for the ones in flight before it closes the
+  // connection: a read cut off by the close was retried by the client after the channel had been shut down, an
+  // uncaught "Channel has been shut down" after the file's tests had passed (the CI flake of issue 16).
+  const clockReads = new Set<Promise<number>>();
+  const temporalTime = (): Promise<number> => {
+    const read = env.currentTimeMs();
+    clockReads.add(read);
+    read.then(
+      () => clockReads.delete(read),
+      () => clockReads.delete(read)
+    );
+    return read;
+  };
+  const followTemporalClock = () => {
+    if (options.kind !== 'dev') sandbox.engine.clock.follow(temporalTime);
+  };
+  followTemporalClock();
   clearTokenCache();
   const fondo = new FondoClient({
     baseUrl: sandbox.url,
@@ -100,9 +120,12 @@ export async function createSavingsEnv(options: {
     },
     upcomingPeriod: async (monthsAhead = 1) =>
       addPeriods(periodOf(new Date(await env.currentTimeMs()).toISOString().slice(0, 10)), monthsAhead),
+    followTemporalClock,
     teardown: async () => {
       await bridge?.stop();
+      sandbox.engine.clock.setMode('manual'); // no new reads of Temporal's clock from here on
       await sandbox.close();
+      await Promise.allSettled([...clockReads]);
       await env.teardown();
     },
   };
