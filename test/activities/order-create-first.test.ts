@@ -141,6 +141,36 @@ describe('placing an order: create first where clientRefs are unique', () => {
     expect(await lists()).toBeGreaterThanOrEqual(2);
   });
 
+  it('settled orders of one account: their cash read once from the account, exactly what the references give', async () => {
+    const base = await subscription('cf-cash');
+    const funds = [FUND.kustlinje, FUND.nordkap];
+    const placed = [];
+    for (const instrument of funds) {
+      const r = await run(activities(true).placeSubscription, {
+        ...base,
+        instrument,
+        clientRef: `cf-cash:2031-03:${instrument}`,
+      });
+      if (r.outcome !== 'placed') throw new Error(`not placed: ${r.reason}`);
+      placed.push(r.order.orderId);
+    }
+    for (let i = 0; i < 10 && placed.some((id) => sandbox.engine.store.orders.get(id)?.status !== 'settled'); i++)
+      await api.control('POST', '/clock/next');
+    expect(placed.map((id) => sandbox.engine.store.orders.get(id)?.status)).toEqual(['settled', 'settled']);
+
+    const byRef = await countRequests('GET /v2/partner/client/:client_id/transaction/cash');
+    const byAccount = await countRequests('GET /v2/partner/client/:client_id/account/:account_id/transaction/cash');
+    const states = await run(activities(true).getOrderStates, { clientId: CLIENT_1, orderIds: placed });
+    expect({ byRef: await byRef(), byAccount: await byAccount() }).toEqual({ byRef: 0, byAccount: 1 });
+    // The same amounts as the per-order lookup by reference (the one-order path).
+    for (const [i, id] of placed.entries()) {
+      const [one] = await run(activities(true).getOrderStates, { clientId: CLIENT_1, orderIds: [id] });
+      expect(one!.settledAmount).not.toBeNull();
+      expect(states[i]).toEqual(one);
+    }
+    expect(await byRef()).toBe(2);
+  });
+
   it('a business refusal is still returned in neutral words (and nothing is placed)', async () => {
     const input = await subscription('cf-refused');
     const closed = await run(activities(true).placeSubscription, {
@@ -148,7 +178,11 @@ describe('placing an order: create first where clientRefs are unique', () => {
       instrument: FUND.lodjur,
       clientRef: `cf-refused:2031-03:${FUND.lodjur}`,
     });
-    expect(closed).toMatchObject({ outcome: 'refused', reason: 'not-tradable', providerCode: 'instrument_not_tradable' });
+    expect(closed).toMatchObject({
+      outcome: 'refused',
+      reason: 'not-tradable',
+      providerCode: 'instrument_not_tradable',
+    });
     expect(ordersWithRef(`cf-refused:2031-03:${FUND.lodjur}`)).toHaveLength(0);
   });
 });
