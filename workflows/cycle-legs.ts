@@ -27,6 +27,7 @@ import { fondoRead } from './activity-options';
 import { failureMessage } from './failures';
 import { placedSentence, type OrderDesk } from './order-desk';
 import { nowIso, nowMs } from './time';
+import { PATCH } from './patches';
 
 const read = proxyActivities<Activities>(fondoRead);
 
@@ -129,7 +130,7 @@ export class CycleLegs {
       if (heldLegOpen(leg.reason, rules[leg.instrument], kycOk)) {
         // Re-decided against the fund's current rules (histories recorded before this rule ordered the held amount
         // as it was; patch `released-legs-re-decided`).
-        if (patched('released-legs-re-decided')) {
+        if (patched(PATCH.releasedLegsReDecided)) {
           await this.release(leg);
           continue;
         }

@@ -23,6 +23,7 @@ import { fondoRead, fondoWrite } from './activity-options';
 import { failureMessage } from './failures';
 import { QUIET_PERIOD_PATCH, type RetryFlag } from './order-desk';
 import { HOUR_MS, nowIso, nowMs, waitUntil, WakeTimer } from './time';
+import { PATCH } from './patches';
 
 const read = proxyActivities<Activities>(fondoRead);
 const write = proxyActivities<Activities>(fondoWrite);
@@ -113,7 +114,7 @@ async function awaitOutcome(c: DepositContext, record: PaymentAttempt, debitDate
       await timer.wait(() => c.events.has(record.clientRef) || c.retry.requested, readAt);
       c.retry.take();
       const event = c.events.get(record.clientRef);
-      if (event && !patched('payment-events-are-hints')) return { status: 'paid', amount: event.amount, debitDate };
+      if (event && !patched(PATCH.paymentEventsAreHints)) return { status: 'paid', amount: event.amount, debitDate };
       c.events.delete(record.clientRef);
       const outcome = await read.getPaymentOutcome({
         clientId: c.clientId,
@@ -149,7 +150,7 @@ async function awaitOutcomePolling(
     // An event is a hint: the payment is read from the custodian and only its answer is booked, so a forged or
     // stale signal moves no money (histories recorded before this rule booked the event; patch
     // `payment-events-are-hints`).
-    if (event && !patched('payment-events-are-hints')) return { status: 'paid', amount: event.amount, debitDate };
+    if (event && !patched(PATCH.paymentEventsAreHints)) return { status: 'paid', amount: event.amount, debitDate };
     c.events.delete(record.clientRef);
     const outcome = await read.getPaymentOutcome({
       clientId: c.clientId,

@@ -16,6 +16,7 @@ import { nextQuietReadAt, ORDER_QUIET_POLICY } from '../shared/quiet-period';
 import type { OrderRecordSummary } from '../shared/status';
 import { fondoRead } from './activity-options';
 import { HOUR_MS, nowMs } from './time';
+import { PATCH } from './patches';
 
 const read = proxyActivities<Activities>(fondoRead);
 
@@ -129,10 +130,10 @@ export class OrderBook {
       }
       if (FINAL_STATUSES.has(order.status)) continue;
       named.add(order);
-      if (!patched('order-events-are-hints'))
+      if (!patched(PATCH.orderEventsAreHints))
         Object.assign(order, { status: e.status, units: e.units ?? order.units, price: e.price ?? order.price });
     }
-    if (named.size && patched('order-events-are-hints')) await this.read([...named]);
+    if (named.size && patched(PATCH.orderEventsAreHints)) await this.read([...named]);
   }
 
   /** When the fallback poll is due (Infinity when nothing is open). */

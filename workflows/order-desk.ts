@@ -12,12 +12,13 @@ import { formatSek } from '../shared/money';
 import { fondoWrite } from './activity-options';
 import { OrderBook } from './order-book';
 import { nowMs, waitUntil, WakeTimer } from './time';
+import { PATCH } from './patches';
 
 /**
  * Guards the quiet-period safety net and its one-timer waits (order desk and deposit): histories recorded before it
  * wait with `condition(fn, timeout)` per wake and poll every 12 h (orders) / 6 h (payments).
  */
-export const QUIET_PERIOD_PATCH = 'quiet-period-safety-net';
+export const QUIET_PERIOD_PATCH = PATCH.quietPeriodSafetyNet;
 
 const write = proxyActivities<Activities>(fondoWrite);
 

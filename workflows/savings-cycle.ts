@@ -62,6 +62,7 @@ import { passKycGate } from './kyc-gate';
 import { onSignal } from './messages';
 import { OrderDesk, RetryFlag } from './order-desk';
 import { DAY_MS, nowIso, nowMs } from './time';
+import { PATCH } from './patches';
 
 const read = proxyActivities<Activities>(fondoRead);
 
@@ -134,7 +135,7 @@ class Cycle {
     } catch (err) {
       // The money is in: a failure now must not drop it from the books (histories recorded before this rule fail the
       // cycle; patch `keep-money-after-debit-failure`).
-      if (isCancellation(err) || !patched('keep-money-after-debit-failure')) throw err;
+      if (isCancellation(err) || !patched(PATCH.keepMoneyAfterDebitFailure)) throw err;
       return this.keepMoneyAfterFailure(err);
     }
     if (!split) return this.finish('needs-attention', legs.attention ?? 'KYC deadline passed');
@@ -156,7 +157,7 @@ class Cycle {
    */
   private async preCheck(): Promise<string | undefined> {
     const { clientId, accountId, allocation } = this.input;
-    if (patched('cycle-precheck-split-inputs')) {
+    if (patched(PATCH.cyclePrecheckSplitInputs)) {
       const facts = await read.planCheckFacts({ clientId, accountId, allocation });
       const problems = cyclePreCheckProblems(allocation, facts);
       return problems.length ? problems.join('; ') : undefined;
@@ -196,7 +197,7 @@ class Cycle {
           extraFunds: Object.keys(input.carry),
           pendingSince: legs.desk.searchFrom,
         });
-        const rulesAware = patched('cash-flow-respects-rules');
+        const rulesAware = patched(PATCH.cashFlowRespectsRules);
         const split = splitSnapshot(snapshot, { ...input, paid: this.paid, rulesAware });
         return { allowed: snapshot.kycOrder, value: { ...split, snapshot } };
       },

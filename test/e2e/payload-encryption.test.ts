@@ -15,6 +15,7 @@ import { testPayloadKeys } from '../helpers/payload-keys';
 import { CLIENT_1, createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, type SavingsEnv } from '../helpers/savings-env';
 import { workflowBundle } from '../helpers/temporal';
+import { PATCH_IDS } from '../../workflows/patches';
 
 type History = temporal.api.history.v1.History;
 const { History, Payload: PayloadMessage } = {
@@ -45,7 +46,6 @@ function payloadsOf(node: unknown, found: temporal.api.common.v1.Payload[] = [])
  * the SDK's own `patched()` markers: their data is the patch id (a constant of our code, e.g.
  * `payment-events-are-hints`), which the SDK records without the payload codec — checked to hold nothing else.
  */
-const PATCH_IDS = ['payment-events-are-hints', 'order-events-are-hints', 'quiet-period-safety-net'];
 function plainOutsideSearchAttributes(node: unknown, path = ''): string[] {
   if (node instanceof PayloadCtor) {
     if (utf8(node.metadata?.encoding) === ENCRYPTED_ENCODING || /searchAttributes/.test(path)) return [];

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -141,6 +143,19 @@ describe('Temporal UI with the codec server (dev server, headless Chromium)', ()
     expect(text).toContain(accountId);
     const decodes = codecLog.filter((l) => l.msg === 'codec request' && l.endpoint === 'decode');
     expect(decodes.length).toBeGreaterThan(0);
+
+    // The plan's page shows its current details (the SDK's workflow metadata, decoded through the codec server):
+    // state and money as Markdown, without the client or account id (issue 13.5). A screenshot is kept for people.
+    const planRunId = (await s.env.client.workflow.getHandle(planWorkflowId('ui-1')).describe()).runId;
+    await page.goto(
+      `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(planWorkflowId('ui-1'))}/${planRunId}/history`,
+      { waitUntil: 'networkidle2', timeout: 60_000 }
+    );
+    await page.waitForFunction("document.body.innerText.includes('Plan ui-1')", { timeout: 60_000 });
+    const planText = (await page.evaluate('document.body.innerText')) as string;
+    expect(planText).toMatch(/Plan ui-1\s*—\s*state/);
+    expect(planText).toContain('4\u00a0321,50\u00a0kr a month');
+    await page.screenshot({ path: path.join(os.tmpdir(), 'savings-ui-plan-current-details.png') });
 
     // Without a token, the codec server answers 401 (and logs the refusal without the payload).
     const refused = await fetch(`http://127.0.0.1:${codecPort}/decode`, {

@@ -110,7 +110,7 @@ describe("the plan's money books", () => {
     const period = await s.upcomingPeriod();
     await s.sleepUntil(`${period}-01T08:00:00Z`);
     const planId = 'books-residual';
-    const second = (await s.upcomingPeriod(2)) as string;
+    const second = await s.upcomingPeriod(2);
     const { result, status } = await s.run(async () => {
       const handle = await start(
         testPlan({ planId, accountId, amount: '300.00', firstPeriod: period, lastPeriod: second, dayOfMonth: 10 })
@@ -138,7 +138,7 @@ describe("the plan's money books", () => {
       allocation: [{ instrument: FUND.kustlinje, allocation: '100' }],
     });
     const first = await s.upcomingPeriod();
-    const second = (await s.upcomingPeriod(2)) as string;
+    const second = await s.upcomingPeriod(2);
     await s.sleepUntil(`${first}-01T08:00:00Z`);
     const planId = 'books-failure';
     const plans = s.sandbox.engine.store.allocationPlans;

@@ -99,7 +99,13 @@ describe('a year of monthly savings on the Swedish banking calendar', () => {
     // Every krona: 12 × 500 in, all of it in settled orders or the plan's free cash (unit-rounding remainders and
     // residual öre), which each next cycle's pool spends again (issue 11.3).
     const freeAtEnd = (r: typeof resultA) =>
-      sum(r.cycles.map((c) => dec(c.settlementRemainder).plus(c.residual).minus(c.freeCashIn ?? '0')));
+      sum(
+        r.cycles.map((c) =>
+          dec(c.settlementRemainder)
+            .plus(c.residual)
+            .minus(c.freeCashIn ?? '0')
+        )
+      );
     for (const r of [resultA, resultB]) {
       const invested = sum(r.cycles.flatMap((c) => c.orders.map((o) => o.settledAmount!)));
       expect(invested.plus(freeAtEnd(r)).toFixed(2)).toBe('6000.00');

@@ -1,0 +1,24 @@
+/**
+ * Every `patched()` id, in one place: each guards a change of workflow commands so executions recorded before it
+ * replay on their old path (test/replay/). An id is forever: never renamed or reused; removed only with
+ * `deprecatePatch` once no execution recorded before it can be open.
+ */
+export const PATCH = {
+  /** A payment event makes the cycle read the payment at the custodian; only its answer is booked. */
+  paymentEventsAreHints: 'payment-events-are-hints',
+  /** An order event makes the book read the order at the custodian; only its answer is booked. */
+  orderEventsAreHints: 'order-events-are-hints',
+  /** One wake timer per waiting phase and a read of the custodian after a quiet period, backing off. */
+  quietPeriodSafetyNet: 'quiet-period-safety-net',
+  /** The cycle's pre-check also reads what the split needs (allocation, its funds) before it debits. */
+  cyclePrecheckSplitInputs: 'cycle-precheck-split-inputs',
+  /** Cash-flow weights respect minimums, unit decimals and trading flags. */
+  cashFlowRespectsRules: 'cash-flow-respects-rules',
+  /** A failure after the debit ends the cycle with the money kept for the plan (not a failed workflow). */
+  keepMoneyAfterDebitFailure: 'keep-money-after-debit-failure',
+  /** A released held leg is re-decided against the fund's current rules (a snapshot, then the split's policy). */
+  releasedLegsReDecided: 'released-legs-re-decided',
+} as const;
+
+/** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */
+export const PATCH_IDS: readonly string[] = Object.values(PATCH);
