@@ -253,7 +253,7 @@ class Cycle {
     setCurrentDetails(cycleDetails(this.status())); // the UI's summary; no command
     const planId = this.input.planWorkflowId;
     if (!planId) return;
-    if (patched('phase-signals-only-state-changes') && !phaseChangeToReport(this.reported, phase)) return;
+    if (patched(PATCH.phaseSignalsOnlyStateChanges) && !phaseChangeToReport(this.reported, phase)) return;
     try {
       await getExternalWorkflowHandle(planId).signal(childPhaseSignal, {
         workflowId: workflowInfo().workflowId,
