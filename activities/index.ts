@@ -9,7 +9,8 @@ export interface ActivityDeps {
   fondo: FondoClient;
   /**
    * Whether Fondo refuses a second object with an already used clientRef (our sandbox does; Fondo's docs are
-   * silent). Decides how ambiguous payment creates are resolved: see activities/payments.ts.
+   * silent). Decides how ambiguous payment creates are resolved (activities/payments.ts) and whether an order
+   * create is checked against the order list first (activities/orders.ts).
    */
   assumeUniqueClientRefs: boolean;
 }
@@ -19,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemActivities(deps.fondo),
     ...createPaymentActivities(deps),
-    ...createOrderActivities(deps.fondo),
+    ...createOrderActivities(deps),
     ...createPortfolioActivities(deps.fondo),
     ...createPlanCheckActivities(deps.fondo),
   };

@@ -1,12 +1,19 @@
 /**
- * Fund order activities. Exactly-once rule: every order has a deterministic clientRef; before creating, the
- * activity looks for an order with that reference (orders modified since `searchFrom`, the owning workflow's
- * start), and after an ambiguous failure the retry finds it there — or Fondo's 409 names it — and adopts it.
- * Business refusals (insufficient funds, minimum, closed fund, KYC) are returned, not thrown: the workflow
- * decides per leg.
+ * Fund order activities. Exactly-once rule: every order has a deterministic clientRef, and a retry (after a timeout,
+ * a dropped connection or a 5xx) adopts the order already created with it rather than placing a second one. How the
+ * existing order is found depends on `assumeUniqueClientRefs` (activities/index.ts, `FONDO_UNIQUE_CLIENT_REFS`):
+ * - true (Fondo refuses a second object with a used clientRef: our sandbox's rule): create first; a 409 naming the
+ *   existing order is "already placed" and that one order is read by its id. No list is read on the happy path, so
+ *   the calls per order do not grow with the partner's volume (issue 14). A 409 naming no order, a create answered
+ *   without a body, or a business refusal (which a Fondo checking its rules before the reference could send for an
+ *   order it already holds) falls back to the list lookup below before anything is concluded.
+ * - false: check before create: look for an order with that reference among the orders modified since `searchFrom`
+ *   (the owning workflow's start), adopt it if there, else create; a 409 naming the order is adopted too.
+ * Business refusals (insufficient funds, minimum, closed fund, KYC) are returned, not thrown: the workflow decides
+ * per leg.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { isFondoError, type FondoClient, type Order } from '../fondo';
+import { isFondoError, type CashTransaction, type FondoClient, type Order } from '../fondo';
 import type { OrderState, PlaceOrderResult } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
 import { orderRefusalOfFondo, orderStateOfFondo } from '../shared/fondo-custodian';
@@ -29,7 +36,13 @@ export interface PlaceRedemptionInput extends Omit<PlaceSubscriptionInput, 'amou
   decimalsUnits: number;
 }
 
-export function createOrderActivities(fondo: FondoClient) {
+export interface OrderActivityDeps {
+  fondo: FondoClient;
+  /** Whether Fondo refuses a second order with a used clientRef (see the module comment). */
+  assumeUniqueClientRefs: boolean;
+}
+
+export function createOrderActivities({ fondo, assumeUniqueClientRefs }: OrderActivityDeps) {
   const signal = () => Context.current().cancellationSignal;
 
   async function findByRef(clientId: string, clientRef: string, searchFrom: string): Promise<Order | undefined> {
@@ -45,19 +58,34 @@ export function createOrderActivities(fondo: FondoClient) {
     input: PlaceSubscriptionInput | PlaceRedemptionInput,
     create: () => Promise<Order | undefined>
   ): Promise<PlaceOrderResult> {
-    const existing = await findByRef(input.clientId, input.clientRef, input.searchFrom);
-    if (existing) return { outcome: 'placed', adopted: true, order: stateOf(existing) };
+    const adopt = (order: Order): PlaceOrderResult => ({ outcome: 'placed', adopted: true, order: stateOf(order) });
+    const lookUp = () => findByRef(input.clientId, input.clientRef, input.searchFrom);
+    if (!assumeUniqueClientRefs) {
+      const existing = await lookUp();
+      if (existing) return adopt(existing);
+    }
     let created: Order | undefined;
     try {
       created = await create();
     } catch (err) {
       if (isFondoError(err) && err.kind === 'conflict' && err.conflict?.existingId) {
-        const order = await fondoCall(() =>
-          fondo.getOrder(input.clientId, err.conflict!.existingId, { signal: signal() })
+        const id = err.conflict.existingId;
+        return adopt(await fondoCall(() => fondo.getOrder(input.clientId, id, { signal: signal() })));
+      }
+      if (isFondoError(err) && err.kind === 'conflict' && assumeUniqueClientRefs) {
+        const existing = await lookUp();
+        if (existing) return adopt(existing);
+        throw ApplicationFailure.nonRetryable(
+          `order ${input.clientRef}: Fondo reports the reference as used but names no order and none is found`,
+          FailureType.ReferenceUnresolved
         );
-        return { outcome: 'placed', adopted: true, order: stateOf(order) };
       }
       if (isRefusal(err)) {
+        if (assumeUniqueClientRefs) {
+          // Not looked up before the create: make sure the refusal is not about an order already placed.
+          const existing = await lookUp();
+          if (existing) return adopt(existing);
+        }
         const providerCode = err.fondoError ?? err.kind;
         return {
           outcome: 'refused',
@@ -70,12 +98,46 @@ export function createOrderActivities(fondo: FondoClient) {
     }
     if (created) return { outcome: 'placed', adopted: false, order: stateOf(created) };
     // Created without a response body: find it by its reference.
-    const found = await findByRef(input.clientId, input.clientRef, input.searchFrom);
+    const found = await lookUp();
     if (found) return { outcome: 'placed', adopted: false, order: stateOf(found) };
     throw ApplicationFailure.nonRetryable(
       `order ${input.clientRef} was accepted but cannot be found by its reference`,
       FailureType.ReferenceUnresolved
     );
+  }
+
+  const isSettlementCash = (t: CashTransaction) =>
+    t.transactionType === 'subscription' || t.transactionType === 'redemption';
+
+  /** The cash each settled order moved, by order id (absent when Fondo shows no such transaction). */
+  async function settlementCash(clientId: string, settled: Order[]): Promise<Map<string, string>> {
+    const cash = new Map<string, string>();
+    const accounts = new Set(settled.map((o) => o.account));
+    const created = settled.flatMap((o) => (o.createdDate ? [o.createdDate] : []));
+    if (settled.length > 1 && accounts.size === 1 && created.length === settled.length) {
+      const ids = new Set(settled.map((o) => o.id));
+      const from = created.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
+      await fondoCall(async () => {
+        const txs = fondo.iterateAccountCashTransactions(
+          clientId,
+          [...accounts][0]!,
+          { modifiedFrom: from },
+          { signal: signal() }
+        );
+        for await (const t of txs)
+          if (t.ref && ids.has(t.ref) && (t.refType ?? 'order') === 'order' && isSettlementCash(t) && !cash.has(t.ref))
+            cash.set(t.ref, t.amount);
+      });
+    }
+    for (const o of settled) {
+      if (cash.has(o.id)) continue;
+      const txs = await fondoCall(() =>
+        fondo.listCashTransactions(clientId, { ref: o.id, reftype: 'order' }, { signal: signal() })
+      );
+      const tx = txs.find(isSettlementCash);
+      if (tx) cash.set(o.id, tx.amount);
+    }
+    return cash;
   }
 
   return {
@@ -105,20 +167,21 @@ export function createOrderActivities(fondo: FondoClient) {
       );
     },
 
-    /** Current state of orders (the polling fallback when no event arrives); settled ones with their cash. */
+    /**
+     * Current state of orders (the polling fallback when no event arrives); settled ones with the cash Fondo moved
+     * (the order's subscription or redemption cash transaction). One settled order: its transaction by reference.
+     * Several settled orders of one account: that account's cash transactions since the earliest of them was created,
+     * read once and matched by order id (calls flat in the partner's volume); any not found there are read by
+     * reference as before.
+     */
     async getOrderStates(input: { clientId: string; orderIds: string[] }): Promise<OrderState[]> {
-      const states: OrderState[] = [];
-      for (const id of input.orderIds) {
-        const state = stateOf(await fondoCall(() => fondo.getOrder(input.clientId, id, { signal: signal() })));
-        if (state.status === 'settled') {
-          const txs = await fondoCall(() =>
-            fondo.listCashTransactions(input.clientId, { ref: id, reftype: 'order' }, { signal: signal() })
-          );
-          const tx = txs.find((t) => t.transactionType === 'subscription' || t.transactionType === 'redemption');
-          state.settledAmount = tx?.amount ?? null;
-        }
-        states.push(state);
-      }
+      const orders: Order[] = [];
+      for (const id of input.orderIds)
+        orders.push(await fondoCall(() => fondo.getOrder(input.clientId, id, { signal: signal() })));
+      const states = orders.map(stateOf);
+      const settled = orders.filter((_order, i) => states[i]!.status === 'settled');
+      const cash = await settlementCash(input.clientId, settled);
+      for (const state of states) if (state.status === 'settled') state.settledAmount = cash.get(state.orderId) ?? null;
       return states;
     },
   };

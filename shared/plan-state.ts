@@ -32,6 +32,25 @@ export function planStateOf(f: PlanStateFacts): PlanStateValue {
   return 'active';
 }
 
+/**
+ * What one cycle's phase contributes to the plan's PlanState: the PlanState of a plan whose only fact is one cycle in
+ * this phase. Two phases with the same value are interchangeable for `planStateOf` whatever the plan's other facts
+ * (test/unit/plan-state.test.ts checks it exhaustively), so a cycle reports a phase change to its plan only when this
+ * value changes (patch `phase-signals-only-state-changes`): pre-check/waiting-payment → 'waiting-payment';
+ * paid/waiting-turn/investing/waiting-orders/completed → 'investing'; the two blocks → themselves.
+ */
+export function planStateOfPhase(phase: CyclePhase): PlanStateValue {
+  return planStateOf({ cancelled: false, paused: false, attentionItems: 0, cyclePhases: [phase], rebalancing: false });
+}
+
+/**
+ * Whether a cycle moving from the phase its plan last heard (`reported`) to `phase` must tell the plan: only when the
+ * plan's PlanState could change. Never 'completed': the plan learns the end from the cycle's result.
+ */
+export function phaseChangeToReport(reported: CyclePhase, phase: CyclePhase): boolean {
+  return phase !== 'completed' && planStateOfPhase(phase) !== planStateOfPhase(reported);
+}
+
 /** A cycle whose money is not in yet. */
 export function isUnpaid(phase: CyclePhase): boolean {
   return phase === 'pre-check' || phase === 'waiting-payment';

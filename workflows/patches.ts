@@ -18,6 +18,8 @@ export const PATCH = {
   keepMoneyAfterDebitFailure: 'keep-money-after-debit-failure',
   /** A released held leg is re-decided against the fund's current rules (a snapshot, then the split's policy). */
   releasedLegsReDecided: 'released-legs-re-decided',
+  /** A cycle signals its plan only the phase changes that can change PlanState, never 'completed' (issue 14). */
+  phaseSignalsOnlyStateChanges: 'phase-signals-only-state-changes',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

@@ -49,6 +49,7 @@ import {
 import { dec, formatSek, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
 import { uninvestedBlocker } from '../shared/plan-books';
 import { cyclePreCheckProblems } from '../shared/plan-check';
+import { phaseChangeToReport } from '../shared/plan-state';
 import type { CycleOutcome } from '../shared/plan';
 import { splitSnapshot } from '../shared/cycle-split';
 import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt, SplitLegRecord } from '../shared/status';
@@ -80,6 +81,8 @@ class Cycle {
   readonly legs: CycleLegs;
   turnOpen: boolean;
   private phase: CyclePhase = 'pre-check';
+  /** The phase the plan last heard of: it records 'pre-check' when it starts the cycle. */
+  private reported: CyclePhase = 'pre-check';
   private readonly startedAt = nowIso();
   private readonly payments: PaymentAttempt[] = [];
   private readonly paymentEvents = new Map<string, z.output<typeof PaymentEventPayload>>();
@@ -238,17 +241,25 @@ class Cycle {
     this.explanation.push(sentence);
   }
 
+  /**
+   * Enters a phase and reports it to the plan. Since patch `phase-signals-only-state-changes` only a change the plan's
+   * PlanState could show is signalled (shared/plan-state.ts `phaseChangeToReport`; 'completed' never: the plan learns
+   * the end from the result): 1 signal on the happy path instead of 5. The plan's record of a running cycle's phase is
+   * therefore the last reported one (e.g. 'paid' while the orders settle); the cycle's own query has the exact phase.
+   */
   private async enter(phase: CyclePhase): Promise<void> {
     if (this.phase === phase) return;
     this.phase = phase;
     setCurrentDetails(cycleDetails(this.status())); // the UI's summary; no command
     const planId = this.input.planWorkflowId;
     if (!planId) return;
+    if (patched(PATCH.phaseSignalsOnlyStateChanges) && !phaseChangeToReport(this.reported, phase)) return;
     try {
       await getExternalWorkflowHandle(planId).signal(childPhaseSignal, {
         workflowId: workflowInfo().workflowId,
         phase,
       });
+      this.reported = phase;
     } catch (err) {
       log.warn('could not report the cycle phase to the plan', { phase, error: failureMessage(err) });
     }

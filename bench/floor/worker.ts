@@ -1,10 +1,11 @@
 /**
  * The engine floor's worker process (bench/scale.bench.ts): the same worker sizing configuration as the real worker
- * (workers/config.ts), its own bundle of bench/floor/workflows.ts and an activity that does nothing.
+ * (workers/config.ts) and payload encryption, its own bundle of bench/floor/workflows.ts and an activity that does nothing.
  *   TEMPORAL_ADDRESS=… TEMPORAL_TASK_QUEUE=… node --import tsx bench/floor/worker.ts
  */
 import { NativeConnection, Runtime, DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { loadWorkerSizing, parseEnv, TemporalConfigSchema } from '../../workers/config';
+import { createDataConverter, loadPayloadKeyring } from '../../workers/data-converter';
 
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle,
+    // The same payload encryption as the real worker (SAVINGS_PAYLOAD_KEYS from the benchmark).
+    dataConverter: createDataConverter(loadPayloadKeyring(process.env)),
     activities: { noop: (step: number) => Promise.resolve(step) },
     shutdownGraceTime: '10 seconds',
     ...loadWorkerSizing(),
