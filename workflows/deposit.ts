@@ -113,15 +113,7 @@ async function awaitOutcome(c: DepositContext, record: PaymentAttempt, debitDate
       const readAt = reads === 0 ? dueAt : nextQuietReadAt(dueAt, reads - 1, PAYMENT_QUIET_POLICY);
       await timer.wait(() => c.events.has(record.clientRef) || c.retry.requested, readAt);
       c.retry.take();
-      const event = c.events.get(record.clientRef);
-      if (event && !patched(PATCH.paymentEventsAreHints)) return { status: 'paid', amount: event.amount, debitDate };
-      c.events.delete(record.clientRef);
-      const outcome = await read.getPaymentOutcome({
-        clientId: c.clientId,
-        instructionId: record.instructionId!,
-        clientRef: record.clientRef,
-      });
-      if (outcome.status === 'pending' && outcome.renewal) followRenewal(c, record, outcome);
+      const outcome = await readPayment(c, record, debitDate);
       if (outcome.status !== 'pending' || nowMs() >= giveUpAt) return outcome;
       if (nowMs() >= readAt) reads++;
       if (outcome.renewal) {
@@ -146,21 +138,28 @@ async function awaitOutcomePolling(
   for (;;) {
     await waitUntil(() => c.events.has(record.clientRef) || c.retry.requested, nextPoll);
     c.retry.take();
-    const event = c.events.get(record.clientRef);
-    // An event is a hint: the payment is read from the custodian and only its answer is booked, so a forged or
-    // stale signal moves no money (histories recorded before this rule booked the event; patch
-    // `payment-events-are-hints`).
-    if (event && !patched(PATCH.paymentEventsAreHints)) return { status: 'paid', amount: event.amount, debitDate };
-    c.events.delete(record.clientRef);
-    const outcome = await read.getPaymentOutcome({
-      clientId: c.clientId,
-      instructionId: record.instructionId!,
-      clientRef: record.clientRef,
-    });
-    if (outcome.status === 'pending' && outcome.renewal) followRenewal(c, record, outcome);
+    const outcome = await readPayment(c, record, debitDate);
     if (outcome.status !== 'pending' || nowMs() >= giveUpAt) return outcome;
     if (nowMs() >= nextPoll) nextPoll = nowMs() + 6 * HOUR_MS;
   }
+}
+
+/**
+ * A wake of the payment wait: the attempt as the custodian reports it. An event is a hint: the payment is read from
+ * the custodian and only its answer is booked, so a forged or stale signal moves no money (histories recorded before
+ * this rule booked the event; patch `payment-events-are-hints`).
+ */
+async function readPayment(c: DepositContext, record: PaymentAttempt, debitDate: string): Promise<DepositOutcome> {
+  const event = c.events.get(record.clientRef);
+  if (event && !patched(PATCH.paymentEventsAreHints)) return { status: 'paid', amount: event.amount, debitDate };
+  c.events.delete(record.clientRef);
+  const outcome = await read.getPaymentOutcome({
+    clientId: c.clientId,
+    instructionId: record.instructionId!,
+    clientRef: record.clientRef,
+  });
+  if (outcome.status === 'pending' && outcome.renewal) followRenewal(c, record, outcome);
+  return outcome;
 }
 
 /** The bank checks the same attempt's coverage again on a later banking day: record it and say so once per day. */

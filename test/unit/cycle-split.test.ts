@@ -2,21 +2,9 @@ import type { FundRules } from '../../shared/custodian';
 import { splitLegsOf, splitSnapshot } from '../../shared/cycle-split';
 import { sum } from '../../shared/money';
 import { SavingsPoliciesSchema } from '../../shared/plan';
+import { fundRules } from '../helpers/fund-rules';
 
-const open = (closePrice: string): FundRules => ({
-  closePrice,
-  priceCurrency: 'SEK',
-  priceDate: null,
-  decimalsUnits: 4,
-  minInitialAmountSek: '0',
-  minSubsequentAmountSek: '0',
-  minInvestmentAmountSEK: '0',
-  isBuyable: true,
-  isSellable: true,
-  isTradable: true,
-  inUniverse: true,
-  unsupported: null,
-});
+const open = (closePrice: string) => fundRules({ closePrice });
 
 const snapshot = {
   weights: [

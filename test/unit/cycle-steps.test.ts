@@ -1,4 +1,4 @@
-import type { DepositFailure, FundRules } from '../../shared/custodian';
+import type { DepositFailure } from '../../shared/custodian';
 import {
   afterBuyCanceled,
   afterBuyRefusal,
@@ -8,22 +8,9 @@ import {
   investedOutcome,
   MAX_ORDERS_PER_FUND,
 } from '../../shared/cycle-steps';
+import { fundRules } from '../helpers/fund-rules';
 
-const rules = (over: Partial<FundRules> = {}): FundRules => ({
-  closePrice: '100',
-  priceCurrency: 'SEK',
-  priceDate: null,
-  decimalsUnits: 4,
-  minInitialAmountSek: '0',
-  minSubsequentAmountSek: '0',
-  minInvestmentAmountSEK: '0',
-  isBuyable: true,
-  isSellable: true,
-  isTradable: true,
-  inUniverse: true,
-  unsupported: null,
-  ...over,
-});
+const rules = fundRules;
 
 describe("a cycle's next step after a deposit attempt fails", () => {
   it.each<[DepositFailure, string]>([['insufficient-funds', 'insufficient funds']])(

@@ -1,4 +1,3 @@
-import type { FundRules } from '../../shared/custodian';
 import { splitSnapshot } from '../../shared/cycle-split';
 import { emptyLedger, freeCash, ledgerTotals, LedgerError, postAll, type Ledger } from '../../shared/ledger';
 import {
@@ -13,25 +12,12 @@ import {
 } from '../../shared/plan-books';
 import { SavingsPoliciesSchema } from '../../shared/plan';
 import type { CycleSummary, OrderRecordSummary, RebalanceRunRecord } from '../../shared/status';
+import { fundRules } from '../helpers/fund-rules';
 
 // The plan's books (issue 11): what a finished cycle or rebalance run reports becomes ledger entries; the plan's free
 // cash moves exactly as the cycle says, and money no rule can invest is named after 3 cycles.
 
-const fund = (over: Partial<FundRules> = {}): FundRules => ({
-  closePrice: '100',
-  priceCurrency: 'SEK',
-  priceDate: null,
-  decimalsUnits: 4,
-  minInitialAmountSek: '0',
-  minSubsequentAmountSek: '0',
-  minInvestmentAmountSEK: '0',
-  isBuyable: true,
-  isSellable: true,
-  isTradable: true,
-  inUniverse: true,
-  unsupported: null,
-  ...over,
-});
+const fund = fundRules;
 
 const order = (over: Partial<OrderRecordSummary> & Pick<OrderRecordSummary, 'clientRef' | 'amount'>) => ({
   instrument: 'A',
