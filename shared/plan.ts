@@ -161,6 +161,12 @@ export const PlanCarriedStateSchema = z.object({
    * settled units. Absent in plans that ran before it: they open one from their carry.
    */
   ledger: LedgerSchema.optional(),
+  /**
+   * Why the plan's books cannot be trusted until an operator has reconciled them (a child failed after money may have
+   * moved, or the ledger refused a posting): while set, the plan hands no free cash to cycles or runs. `resume` clears
+   * it.
+   */
+  booksHold: z.string().max(500).optional(),
 });
 export type PlanCarriedState = z.infer<typeof PlanCarriedStateSchema>;
 

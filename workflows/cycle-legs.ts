@@ -4,7 +4,7 @@
  * the next cycle, and canceled buys placed again. Decisions come from shared/cycle-steps.ts; this class keeps the
  * books (held, carried, attention) and the Temporal part (activities, waits).
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { apportion, redecideReleasedLeg, type SplitDecision } from '../shared/allocation';
 import { addBankingDays, nextBankingDay, stockholmDate, stockholmTime } from '../shared/calendar';
@@ -124,8 +124,22 @@ export class CycleLegs {
     const { clientId, accountId } = this.cycle;
     const legs = this.held;
     this.held = [];
-    const rules = await read.fundRules({ clientId, instruments: legs.map((h) => h.instrument) });
-    const kycOk = legs.some((h) => h.reason === 'kyc') ? await read.kycAllowsOrders({ clientId, accountId }) : true;
+    let rules: Record<string, FundRules>;
+    let kycOk: boolean;
+    try {
+      rules = await read.fundRules({ clientId, instruments: legs.map((h) => h.instrument) });
+      kycOk = legs.some((h) => h.reason === 'kyc') ? await read.kycAllowsOrders({ clientId, accountId }) : true;
+    } catch (err) {
+      // The custodian refused the re-check (not a transient failure: those are retried). The money is kept, never
+      // dropped: legs wait as held, and at their deadline are carried (patch `keep-money-after-debit-failure`).
+      if (isCancellation(err) || !patched(PATCH.keepMoneyAfterDebitFailure)) throw err;
+      this.attention ??= `held legs could not be re-checked: ${failureMessage(err)}`;
+      for (const leg of legs)
+        if (nowMs() >= Date.parse(leg.deadline))
+          this.carry(leg.instrument, leg.amount, `could not be re-checked by its deadline ${leg.deadline}`);
+        else this.held.push(leg);
+      return;
+    }
     for (const leg of legs) {
       if (heldLegOpen(leg.reason, rules[leg.instrument], kycOk)) {
         // Re-decided against the fund's current rules (histories recorded before this rule ordered the held amount
@@ -152,10 +166,19 @@ export class CycleLegs {
    */
   private async release(leg: HeldLeg): Promise<void> {
     const { clientId, accountId, allocation } = this.cycle;
-    const snap = await read.investmentSnapshot({
-      ...{ clientId, accountId, allocation, extraFunds: [leg.instrument] },
-      pendingSince: this.desk.searchFrom,
-    });
+    let snap;
+    try {
+      snap = await read.investmentSnapshot({
+        ...{ clientId, accountId, allocation, extraFunds: [leg.instrument] },
+        pendingSince: this.desk.searchFrom,
+      });
+    } catch (err) {
+      // Refused by the custodian (e.g. the allocation is gone): the money is carried, never dropped.
+      if (isCancellation(err) || !patched(PATCH.keepMoneyAfterDebitFailure)) throw err;
+      this.carry(leg.instrument, leg.amount, `released, but could not be re-checked: ${failureMessage(err)}`);
+      this.attention ??= `a released leg could not be re-checked: ${failureMessage(err)}`;
+      return;
+    }
     const decision = redecideReleasedLeg({
       ...{ instrument: leg.instrument, amount: leg.amount, allocation: snap.weights, instruments: snap.rules },
       ...{ holdings: snap.holdings, policy: { belowMinimum: this.policies.belowMinimum, blocked: 'hold' } },

@@ -20,6 +20,8 @@ export const PATCH = {
   releasedLegsReDecided: 'released-legs-re-decided',
   /** A cycle signals its plan only the phase changes that can change PlanState, never 'completed' (issue 14). */
   phaseSignalsOnlyStateChanges: 'phase-signals-only-state-changes',
+  /** The plan's ledger raises attention items (uninvested money, books on hold): plans recorded before add none. */
+  planBooksAttention: 'plan-books-attention',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

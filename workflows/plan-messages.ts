@@ -54,6 +54,7 @@ export function registerPlanHandlers(plan: PlanEntity): void {
     st.paused = null;
     st.attention = [];
     st.consecutiveFailedPeriods = 0;
+    delete st.booksHold; // the operator has reconciled the books
     changed();
   });
   onSignal(skipNextPeriodSignal, NoPayload, () => {

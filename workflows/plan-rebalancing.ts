@@ -6,7 +6,7 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { stockholmDate } from '../shared/calendar';
-import { foldRun, freeCashToHand } from '../shared/plan-books';
+import { foldRun } from '../shared/plan-books';
 import { keepNewest } from '../shared/plan-state';
 import * as triggers from '../shared/rebalance-triggers';
 import type { RebalanceRunRecord } from '../shared/status';
@@ -69,7 +69,7 @@ export class PlanRebalancing {
       const handle = await startRebalance({
         ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, date, trigger },
         ...{ allocation: this.p.allocation, policy, kycDeadlineDays: plan.policies.kyc.deadlineDays },
-        freeCash: freeCashToHand(this.p.ledger(), []), // no cycle is active: all the plan's free cash
+        freeCash: this.p.freeCashForChild(), // no cycle is active: all the plan's free cash (none while on hold)
         planWorkflowId: workflowInfo().workflowId,
       });
       this.running = { date, trigger, workflowId: handle.workflowId };
@@ -88,8 +88,10 @@ export class PlanRebalancing {
   /** A finished run (or its failure) into the plan's books. */
   finished(run: RebalanceRunRecord | Error, date: string): void {
     this.running = undefined;
-    if (run instanceof Error) this.p.attention(`rebalance ${date} failed: ${failureMessage(run)}`);
-    else {
+    if (run instanceof Error) {
+      this.p.attention(`rebalance ${date} failed: ${failureMessage(run)}`);
+      this.p.holdBooks(`rebalance ${date} failed`);
+    } else {
       this.record(run);
       this.p.post(`rebalance ${date}`, undefined, () => foldRun(this.p.ledger(), run));
     }

@@ -171,7 +171,10 @@ class Cycle {
   private keepMoneyAfterFailure(err: unknown): Promise<CycleSummary> {
     const kept = sekString(dec(this.paid).plus(this.input.freeCash ?? '0'));
     this.failedAfterDebit = true;
-    this.residual = kept;
+    // Whatever the split had decided is void (no order was placed before this point): the money is kept whole.
+    this.splitDone = false;
+    this.legs.carried.splice(0);
+    this.legs.held = [];
     this.say(
       `The deposit could not be invested: ${failureMessage(err)}. ${formatSek(kept)} stays in the plan as free cash ` +
         'for the next cycle.'
@@ -290,9 +293,12 @@ class Cycle {
   private async finish(outcome: CycleOutcome, attention: string | null): Promise<CycleSummary> {
     await this.enter('completed');
     const { legs } = this;
-    // No split happened (nothing paid, or the account failed its pre-check): carried-in money passes through.
-    if (!this.splitDone)
+    // No split happened (nothing paid, the pre-check refused, or the split failed after the debit): the carry passes
+    // through, and what was paid plus the plan's free cash handed in goes back to the plan's free cash as residual.
+    if (!this.splitDone) {
       for (const [fund, amount] of Object.entries(this.input.carry)) legs.carry(fund, amount, 'no deposit this cycle');
+      this.residual = sekString(dec(this.paid).plus(this.input.freeCash ?? '0'));
+    }
     const orders = legs.desk.book.summaries();
     const settled = orders.filter((o) => o.status === 'settled');
     const remainder = sum(settled.map((o) => dec(o.amount).minus(o.settledAmount ?? o.amount)));

@@ -18,6 +18,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -26,8 +27,10 @@ import { addCarry } from '../shared/carry';
 import { FailureType } from '../shared/failure-types';
 import { describeIssue, PlanInputSchema, type Plan, type PlanCarriedState, type PlanInput } from '../shared/plan';
 import { actAt, advance, allPeriodsDone, duePeriod, periodAction, type DuePeriod } from '../shared/plan-schedule';
-import type { Ledger } from '../shared/ledger';
+import { ledgerTotals, type Ledger } from '../shared/ledger';
+import { dec, formatSek } from '../shared/money';
 import { foldCycle as foldCycleBooks, freeCashToHand, openingLedger, type Folded } from '../shared/plan-books';
+import { PATCH } from './patches';
 import { foldCycle, keepNewest, planStateOf } from '../shared/plan-state';
 import { planDetails } from '../shared/current-details';
 import { NextDebitDateKey, PlanStateKey } from '../shared/search-attributes';
@@ -152,7 +155,7 @@ export class PlanEntity {
     const turnOpen = this.rebalancing.running === undefined;
     const carry = st.carry;
     // Each krona of free cash is handed to one child at a time; a cycle that waits for a rebalance's turn gets none.
-    const freeCash = turnOpen ? freeCashToHand(this.ledger(), this.freeHanded()) : '0.00';
+    const freeCash = turnOpen ? this.freeCashForChild() : '0.00';
     try {
       const handle = await startCycle({
         ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, period, amount: this.amount },
@@ -196,15 +199,19 @@ export class PlanEntity {
       const given = this.cycles.get(period)?.carryGiven ?? {};
       this.cycles.delete(period);
       if (summary instanceof Error) {
-        // The cycle's books are unknown: keep the carry it was given, and ask an operator to look.
+        // The cycle's books are unknown: keep the carry it was given, and ask an operator to look. Money it was paid
+        // or spent is not in the ledger, so no free cash is handed out until the books are reconciled.
         st.carry = addCarry(st.carry, given);
         this.attention(`cycle ${period} failed: ${failureMessage(summary)}`, period);
+        this.holdBooks(`cycle ${period} failed`);
         continue;
       }
       st.cycles = keepNewest(st.cycles, summary);
       st.carry = addCarry(st.carry, summary.carryOut);
       if (summary.attention) this.attention(summary.attention, period);
-      this.post(`cycle ${period}`, period, () => foldCycleBooks(this.ledger(), summary, st.carry));
+      // Carry handed to other running cycles is still carried in the ledger until they report.
+      const handedCarry = [...this.cycles.values()].reduce((acc, c) => addCarry(acc, c.carryGiven), st.carry);
+      this.post(`cycle ${period}`, period, () => foldCycleBooks(this.ledger(), summary, handedCarry));
       const fold = foldCycle(
         { ...summary, anySettled: summary.orders.some((o) => o.status === 'settled') },
         {
@@ -235,18 +242,33 @@ export class PlanEntity {
     return [...this.cycles.values()].map((c) => c.freeGiven);
   }
 
+  /** The free cash a new child may have: none while the books are on hold, else what no running child holds. */
+  freeCashForChild(): string {
+    return this.st.booksHold ? '0.00' : freeCashToHand(this.ledger(), this.freeHanded());
+  }
+
+  /** The books cannot be trusted until an operator reconciles them and resumes the plan. */
+  holdBooks(why: string): void {
+    if (this.st.booksHold) return;
+    this.st.booksHold = why;
+    if (patched(PATCH.planBooksAttention))
+      this.attention(`${why}: the plan hands out no free cash until its books are reconciled and it is resumed`);
+  }
+
   /**
    * Posts a finished child's money. The books refusing it is a bug (the ledger stays as it was): the plan keeps running
    * and asks an operator to reconcile, rather than stopping every later period of the customer's savings.
    */
   post(what: string, period: string | undefined, fold: () => Folded): void {
+    // Attention items change PlanState (an upsert): plans recorded before the ledger add none (patch).
     try {
       const folded = fold();
       this.st.ledger = folded.ledger;
-      for (const item of folded.attention) this.attention(item.text, period);
+      if (folded.attention.length && patched(PATCH.planBooksAttention))
+        for (const item of folded.attention) this.attention(item.text, period);
     } catch (err) {
       log.error('the plan ledger refused a posting', { what, error: failureMessage(err) });
-      this.attention(`the plan's books could not take ${what}: ${failureMessage(err)}; run savings reconcile`, period);
+      this.holdBooks(`the plan's books could not take ${what}: ${failureMessage(err)}`);
     }
   }
 
@@ -305,6 +327,10 @@ export class PlanEntity {
 
   private finish(): PlanResult {
     const state = this.st.cancelled ? 'cancelled' : 'completed';
+    const t = ledgerTotals(this.ledger());
+    const cash = dec(t.free).plus(t.carried).plus(t.held);
+    if (cash.greaterThan(0))
+      this.attention(`the plan ended with ${formatSek(cash.toFixed(2))} of its cash on the account (free and carried)`);
     upsertSearchAttributes([
       { key: PlanStateKey, value: state },
       { key: NextDebitDateKey, value: null },

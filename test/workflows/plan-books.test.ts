@@ -133,6 +133,31 @@ describe("the plan's money books", () => {
     expect(next.outcome).toBe('invested');
   }, 120_000);
 
+  it("a cycle that never splits (its payment failed) hands the plan's free cash back whole", async () => {
+    const { accountId } = await createTestAccount(s.api, account++, {
+      allocation: [{ instrument: FUND.polarljus, allocation: '100' }],
+    });
+    const first = await s.upcomingPeriod();
+    const second = (await s.upcomingPeriod(2));
+    await s.sleepUntil(`${first}-01T08:00:00Z`);
+    const planId = 'books-no-split';
+    await s.api.control('POST', '/payment-failures', { code: '2', clientRefPrefix: `${planId}:${second}`, count: 1 });
+    const { result, status } = await s.run(async () => {
+      const handle = await start(
+        testPlan({ planId, accountId, amount: '300.00', firstPeriod: first, lastPeriod: second, dayOfMonth: 10 })
+      );
+      const result = await handle.result();
+      return { result, status: await handle.query(planStatusQuery) };
+    });
+    const failed = result.cycles[1]!;
+    expect(failed.outcome).toBe('payment-failed');
+    expect(failed.freeCashIn).toBe('300.00');
+    expect(failed.residual).toBe('300.00'); // the free cash handed in goes back: the cycle balances and ends
+    expect(status.books!.free.map((f) => f.amount)).toEqual(['300.00']);
+    expect(status.attention.map((a) => a.reason).join(' ')).not.toContain('could not take');
+    expect(planCash(status)).toBe(await accountCash(accountId));
+  }, 180_000);
+
   it('reproduction 4: a failure after the debit keeps the money; the next cycle invests it with its own deposit', async () => {
     const { accountId, allocationPlanId } = await createTestAccount(s.api, account++, {
       allocation: [{ instrument: FUND.kustlinje, allocation: '100' }],
@@ -218,7 +243,11 @@ describe("the plan's money books", () => {
         if (described?.status.name === 'COMPLETED') run = await child.result();
       }
       let status = await handle.query(planStatusQuery);
-      for (let i = 0; i < 50 && status.rebalance.running; i++) status = await handle.query(planStatusQuery);
+      for (let i = 0; i < 50 && status.rebalance.running; i++) {
+        await new Promise((r) => setTimeout(r, 100)); // the plan folds the run on its next workflow task
+        status = await handle.query(planStatusQuery);
+      }
+      expect(status.rebalance.running).toBeNull();
       const cash = await accountCash(accountId); // before the next period's cycle debits again
       await handle.signal(cancelPlanSignal);
       await handle.result();
