@@ -156,6 +156,8 @@ export function formatStatus(s: PlanStatus, running: readonly CycleStatus[] = []
     lines.push(`  ATTENTION        ${stockholmDateTime(a.at)}${a.period ? ` [${a.period}]` : ''}: ${a.reason}`);
   const carry = Object.entries(s.carry);
   if (carry.length) lines.push(`  carried over     ${carry.map(([f, a]) => `${f} ${formatSek(a)}`).join(', ')}`);
+  if (s.booksHold)
+    lines.push(`  BOOKS ON HOLD    ${s.booksHold}: no free cash is invested until reconciled and resumed`);
   if (s.books)
     lines.push(
       ...planCashLines(

@@ -193,6 +193,8 @@ export interface PlanStatus {
   carry: Record<string, string>;
   /** The plan ledger's pockets: free cash by reason, carried and held money (absent in answers before the ledger). */
   books?: BooksView;
+  /** Why the plan hands out no free cash until an operator has reconciled its books and resumed it (absent: none). */
+  booksHold?: string | null;
   consecutiveFailedPeriods: number;
   activeCycles: { period: string; phase: CyclePhase }[];
   cycles: CycleSummary[];

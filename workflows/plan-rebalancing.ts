@@ -69,7 +69,7 @@ export class PlanRebalancing {
       const handle = await startRebalance({
         ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, date, trigger },
         ...{ allocation: this.p.allocation, policy, kycDeadlineDays: plan.policies.kyc.deadlineDays },
-        freeCash: this.p.freeCashForChild(), // no cycle is active: all the plan's free cash (none while on hold)
+        freeCash: this.p.books.freeCashForChild(), // no cycle is active: all the plan's free cash (none while on hold)
         planWorkflowId: workflowInfo().workflowId,
       });
       this.running = { date, trigger, workflowId: handle.workflowId };
@@ -90,10 +90,10 @@ export class PlanRebalancing {
     this.running = undefined;
     if (run instanceof Error) {
       this.p.attention(`rebalance ${date} failed: ${failureMessage(run)}`);
-      this.p.holdBooks(`rebalance ${date} failed`);
+      this.p.books.hold(`rebalance ${date} failed`);
     } else {
       this.record(run);
-      this.p.post(`rebalance ${date}`, undefined, () => foldRun(this.p.ledger(), run));
+      this.p.books.post(`rebalance ${date}`, undefined, (ledger) => foldRun(ledger, run));
     }
   }
 

@@ -29,7 +29,8 @@ export function planStatusOf(p: PlanEntity, due: DuePeriod | undefined, state: P
     pendingSkips: due ? pendingSkipsFrom(due.period, st.skipPeriods) : [],
     nextSubmission: nextSubmissionOf(p, due),
     ...{ paused: st.paused, cancelled: st.cancelled, attention: st.attention, carry: st.carry },
-    books: booksView(p.ledger()),
+    books: booksView(p.books.ledger()),
+    booksHold: st.booksHold ?? null,
     blockedReasons: active
       .filter((c) => c.phase === 'blocked-kyc' || c.phase === 'blocked-instrument')
       .map((c) => `${c.period}: ${c.phase}`),

@@ -48,7 +48,6 @@ import {
 } from '../shared/messages';
 import { dec, formatSek, SEK_SCALE, sekString, sum, toFixed } from '../shared/money';
 import { uninvestedBlocker } from '../shared/plan-books';
-import { cyclePreCheckProblems } from '../shared/plan-check';
 import { phaseChangeToReport } from '../shared/plan-state';
 import type { CycleOutcome } from '../shared/plan';
 import { splitSnapshot } from '../shared/cycle-split';
@@ -56,6 +55,7 @@ import type { CyclePhase, CycleStatus, CycleSummary, PaymentAttempt, SplitLegRec
 import { fondoRead } from './activity-options';
 import type { CycleInput } from './child-inputs';
 import { CycleLegs } from './cycle-legs';
+import { cyclePreCheck } from './cycle-precheck';
 import { collectDeposit } from './deposit';
 import { failureMessage } from './failures';
 import { passKycGate } from './kyc-gate';
@@ -107,7 +107,7 @@ class Cycle {
 
   async run(): Promise<CycleSummary> {
     const { input, legs } = this;
-    const problem = await this.preCheck();
+    const problem = await cyclePreCheck(input);
     if (problem) return this.finish('needs-attention', `pre-check failed: ${problem}; nothing was debited`);
 
     await this.enter('waiting-payment');
@@ -148,23 +148,6 @@ class Cycle {
     const anySettled = legs.desk.book.orders.some((o) => o.status === 'settled');
     const leftUninvested = dec(this.residual).plus(legs.residual).greaterThan(0) || legs.carried.length > 0;
     return this.finish(investedOutcome(legs.attention, anySettled, leftUninvested), legs.attention);
-  }
-
-  /**
-   * The cycle's pre-check before it debits: the account is active and (since patch `cycle-precheck-split-inputs`)
-   * what the split needs is there — the allocation exists and is valid, Fondo knows its funds. Returns why nothing may
-   * be debited, or undefined.
-   */
-  private async preCheck(): Promise<string | undefined> {
-    const { clientId, accountId, allocation } = this.input;
-    if (patched(PATCH.cyclePrecheckSplitInputs)) {
-      const facts = await read.planCheckFacts({ clientId, accountId, allocation });
-      const problems = cyclePreCheckProblems(allocation, facts);
-      return problems.length ? problems.join('; ') : undefined;
-    }
-    const account = await read.checkAccount({ clientId, accountId });
-    if (account.active) return undefined;
-    return account.found ? `account is ${account.status ?? 'not active'}` : 'account not found';
   }
 
   /** A failure after the debit: the money collected (and the free cash handed in) stays in the plan as free cash. */

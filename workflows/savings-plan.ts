@@ -17,8 +17,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  log,
-  patched,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -27,10 +25,7 @@ import { addCarry } from '../shared/carry';
 import { FailureType } from '../shared/failure-types';
 import { describeIssue, PlanInputSchema, type Plan, type PlanCarriedState, type PlanInput } from '../shared/plan';
 import { actAt, advance, allPeriodsDone, duePeriod, periodAction, type DuePeriod } from '../shared/plan-schedule';
-import { ledgerTotals, type Ledger } from '../shared/ledger';
-import { dec, formatSek } from '../shared/money';
-import { foldCycle as foldCycleBooks, freeCashToHand, openingLedger, type Folded } from '../shared/plan-books';
-import { PATCH } from './patches';
+import { foldCycle as foldCycleBooks } from '../shared/plan-books';
 import { foldCycle, keepNewest, planStateOf } from '../shared/plan-state';
 import { planDetails } from '../shared/current-details';
 import { NextDebitDateKey, PlanStateKey } from '../shared/search-attributes';
@@ -40,6 +35,7 @@ import { issueShape } from './messages';
 import { startCycle } from './plan-children';
 import { registerPlanHandlers } from './plan-messages';
 import { emptySummary, planStatusOf } from './plan-records';
+import { PlanBooks } from './plan-books';
 import { PlanRebalancing } from './plan-rebalancing';
 import { nowIso, nowMs, waitUntil } from './time';
 
@@ -48,6 +44,8 @@ export interface PlanResult {
   state: 'cancelled' | 'completed';
   cycles: CycleSummary[];
   carry: Record<string, string>;
+  /** The plan's own cash still on the account (its ledger's free + carried + held, SEK); absent before the ledger. */
+  cashLeft?: string;
 }
 
 export async function savingsPlanWorkflow(raw: PlanInput): Promise<PlanResult> {
@@ -84,6 +82,7 @@ export class PlanEntity {
     }
   >();
   readonly rebalancing = new PlanRebalancing(this);
+  readonly books = new PlanBooks(this);
   private readonly finished: Finished[] = [];
   private handledThisRun = 0;
   private shown: { state: PlanStateValue; nextDebit: string } | undefined;
@@ -94,7 +93,7 @@ export class PlanEntity {
       ...{ carry: {}, paused: null, cancelled: null, consecutiveFailedPeriods: 0 },
       ...{ skipPeriods: [], attention: [], cycles: [], rebalanceRuns: [] },
     };
-    this.st.ledger ??= openingLedger(this.st.carry);
+    PlanBooks.open(this.st);
     this.amount = plan.amount;
     this.dayOfMonth = plan.dayOfMonth;
     this.allocation = plan.allocation;
@@ -155,7 +154,7 @@ export class PlanEntity {
     const turnOpen = this.rebalancing.running === undefined;
     const carry = st.carry;
     // Each krona of free cash is handed to one child at a time; a cycle that waits for a rebalance's turn gets none.
-    const freeCash = turnOpen ? this.freeCashForChild() : '0.00';
+    const freeCash = turnOpen ? this.books.freeCashForChild() : '0.00';
     try {
       const handle = await startCycle({
         ...{ planId: plan.planId, clientId: plan.clientId, accountId: plan.accountId, period, amount: this.amount },
@@ -203,7 +202,7 @@ export class PlanEntity {
         // or spent is not in the ledger, so no free cash is handed out until the books are reconciled.
         st.carry = addCarry(st.carry, given);
         this.attention(`cycle ${period} failed: ${failureMessage(summary)}`, period);
-        this.holdBooks(`cycle ${period} failed`);
+        this.books.hold(`cycle ${period} failed`);
         continue;
       }
       st.cycles = keepNewest(st.cycles, summary);
@@ -211,7 +210,7 @@ export class PlanEntity {
       if (summary.attention) this.attention(summary.attention, period);
       // Carry handed to other running cycles is still carried in the ledger until they report.
       const handedCarry = [...this.cycles.values()].reduce((acc, c) => addCarry(acc, c.carryGiven), st.carry);
-      this.post(`cycle ${period}`, period, () => foldCycleBooks(this.ledger(), summary, handedCarry));
+      this.books.post(`cycle ${period}`, period, (ledger) => foldCycleBooks(ledger, summary, handedCarry));
       const fold = foldCycle(
         { ...summary, anySettled: summary.orders.some((o) => o.status === 'settled') },
         {
@@ -230,47 +229,6 @@ export class PlanEntity {
   }
 
   // ---- state, UI, status -----------------------------------------------------------------------------------
-
-  // ---- the plan ledger (shared/ledger.ts; entries from shared/plan-books.ts) -------------------------------
-
-  ledger(): Ledger {
-    return this.st.ledger!; // set in the constructor
-  }
-
-  /** Free cash handed to running cycles (still in the ledger's free cash until they report). */
-  freeHanded(): string[] {
-    return [...this.cycles.values()].map((c) => c.freeGiven);
-  }
-
-  /** The free cash a new child may have: none while the books are on hold, else what no running child holds. */
-  freeCashForChild(): string {
-    return this.st.booksHold ? '0.00' : freeCashToHand(this.ledger(), this.freeHanded());
-  }
-
-  /** The books cannot be trusted until an operator reconciles them and resumes the plan. */
-  holdBooks(why: string): void {
-    if (this.st.booksHold) return;
-    this.st.booksHold = why;
-    if (patched(PATCH.planBooksAttention))
-      this.attention(`${why}: the plan hands out no free cash until its books are reconciled and it is resumed`);
-  }
-
-  /**
-   * Posts a finished child's money. The books refusing it is a bug (the ledger stays as it was): the plan keeps running
-   * and asks an operator to reconcile, rather than stopping every later period of the customer's savings.
-   */
-  post(what: string, period: string | undefined, fold: () => Folded): void {
-    // Attention items change PlanState (an upsert): plans recorded before the ledger add none (patch).
-    try {
-      const folded = fold();
-      this.st.ledger = folded.ledger;
-      if (folded.attention.length && patched(PATCH.planBooksAttention))
-        for (const item of folded.attention) this.attention(item.text, period);
-    } catch (err) {
-      log.error('the plan ledger refused a posting', { what, error: failureMessage(err) });
-      this.holdBooks(`the plan's books could not take ${what}: ${failureMessage(err)}`);
-    }
-  }
 
   childWorkflowIds(): string[] {
     return [
@@ -327,14 +285,11 @@ export class PlanEntity {
 
   private finish(): PlanResult {
     const state = this.st.cancelled ? 'cancelled' : 'completed';
-    const t = ledgerTotals(this.ledger());
-    const cash = dec(t.free).plus(t.carried).plus(t.held);
-    if (cash.greaterThan(0))
-      this.attention(`the plan ended with ${formatSek(cash.toFixed(2))} of its cash on the account (free and carried)`);
     upsertSearchAttributes([
       { key: PlanStateKey, value: state },
       { key: NextDebitDateKey, value: null },
     ]);
-    return { planId: this.plan.planId, state, cycles: this.st.cycles, carry: this.st.carry };
+    const { cycles, carry } = this.st;
+    return { planId: this.plan.planId, state, cycles, carry, cashLeft: this.books.cashLeft() };
   }
 }
