@@ -76,17 +76,11 @@ export function assumeUniqueClientRefs(fondoEnv: string, env: NodeJS.ProcessEnv 
 export const WORKER_SIZING_DEFAULTS = {
   /**
    * Workflows kept in the worker's cache; an evicted plan resumes by replaying its (short) history. Measured ~2.0 MB
-   * of worker RSS per cached plan over ~260 MB idle. 25, not 100: with 10 000 plans asleep (`npm run bench:scale --
-   * --asleep 10000`) a cache of 100 left the worker at 1 048 MB (peak 1 094 MB), a cache of 25 at 436–584 MB (peak
-   * 660 MB), while 10 plan-cycles ran the same (17.0 s, 22.2 vs 22.5 actions per plan). Every start of a plan that
-   * is evicted at once still grows the V8 heap (docs/BENCHMARKS.md, "Worker memory"): the 500 MB bound also needs
-   * the worker's heap limit (NODE_OPTIONS=--max-old-space-size=192 measured), not this figure alone.
+   * of worker RSS per cached plan over ~250 MB idle; 300 plans asleep with 100 cached measured 629 MB, with all 300
+   * cached 840 MB (docs/BENCHMARKS.md, "Worker memory").
    */
-  maxCachedWorkflows: 25,
-  /**
-   * Workflow tasks processed at once, cut to the cache size (the SDK needs a cache slot per task): 25 with the
-   * default cache.
-   */
+  maxCachedWorkflows: 100,
+  /** Workflow tasks processed at once (at most the cache size: the SDK needs a cache slot per task). */
   maxConcurrentWorkflowTasks: 40,
   /** Activities (Fondo calls) in flight at once. */
   maxConcurrentActivities: 100,

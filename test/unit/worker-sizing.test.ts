@@ -4,25 +4,10 @@ describe('worker sizing configuration (workers/config.ts)', () => {
   it('bounds the cache and the slots by default, from the measured defaults', () => {
     expect(loadWorkerSizing({})).toEqual({
       maxCachedWorkflows: WORKER_SIZING_DEFAULTS.maxCachedWorkflows,
-      // The default cache (25) is smaller than the default task slots (40): the slots are cut to the cache.
-      maxConcurrentWorkflowTaskExecutions: Math.min(
-        WORKER_SIZING_DEFAULTS.maxCachedWorkflows,
-        WORKER_SIZING_DEFAULTS.maxConcurrentWorkflowTasks
-      ),
+      maxConcurrentWorkflowTaskExecutions: WORKER_SIZING_DEFAULTS.maxConcurrentWorkflowTasks,
       maxConcurrentActivityTaskExecutions: WORKER_SIZING_DEFAULTS.maxConcurrentActivities,
       workflowThreadPoolSize: 1,
       reuseV8Context: true,
-    });
-  });
-
-  it('defaults to a cache of 25, the figure measured with 10 000 plans asleep (docs/BENCHMARKS.md)', () => {
-    expect(loadWorkerSizing({})).toMatchObject({ maxCachedWorkflows: 25, maxConcurrentWorkflowTaskExecutions: 25 });
-  });
-
-  it('keeps the 40 default task slots when the cache is large enough', () => {
-    expect(loadWorkerSizing({ WORKER_MAX_CACHED_WORKFLOWS: '100' })).toMatchObject({
-      maxCachedWorkflows: 100,
-      maxConcurrentWorkflowTaskExecutions: WORKER_SIZING_DEFAULTS.maxConcurrentWorkflowTasks,
     });
   });
 
