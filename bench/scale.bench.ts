@@ -49,6 +49,11 @@ const options = new Command('bench:scale')
   .option('--speed <factor>', 'sandbox business seconds per real second', Number, 36_000)
   .option('--sample <n>', 'plans whose histories are counted', Number, 50)
   .option('--timeout-minutes <n>', 'give up on a run after this long', Number, 30)
+  .option('--resample <seconds>', 'memory benchmark: measure the worker again this long after it went quiet', Number, 0)
+  .option(
+    '--worker-node-options <flags>',
+    "NODE_OPTIONS of the worker process(es) only, e.g. '--max-old-space-size=256'"
+  )
   .parse()
   .opts<{
     plans: string;
@@ -58,6 +63,8 @@ const options = new Command('bench:scale')
     speed: number;
     sample: number;
     timeoutMinutes: number;
+    workerNodeOptions?: string;
+    resample: number;
   }>();
 
 // ---------------------------------------------------------------------------------------------------------
@@ -225,8 +232,10 @@ async function startStack(workers: number): Promise<Stack> {
     EVENT_BRIDGE_CLIENT_IDS: CLIENT_1,
     LOG_LEVEL: 'warn',
   };
+  // Node/V8 flags for the worker alone (the sandbox and the bridge keep their defaults).
+  const workerEnv = options.workerNodeOptions === undefined ? env : { ...env, NODE_OPTIONS: options.workerNodeOptions };
   const workerProcs = Array.from({ length: workers }, (_, i) =>
-    startProc(`worker-${i + 1}`, ...node('workers/worker.ts'), env)
+    startProc(`worker-${i + 1}`, ...node('workers/worker.ts'), workerEnv)
   );
   const bridge = startProc('bridge', ...node('workers/event-bridge-process.ts'), env);
   await waitForPollers(client, TASK_QUEUE, workers);
@@ -762,6 +771,12 @@ async function runAsleep(n: number): Promise<void> {
         `(peak ${mb(asleep.peakRssBytes)}); per plan over idle ${fmt((asleep.rssBytes - idle.rssBytes) / n / 1024, 0)} kB; ` +
         `server RSS ${mb(procStat(stack.temporal.child.pid!)!.rssBytes)}`
     );
+    if (options.resample > 0) {
+      // Whether the worker gives memory back once quiet (V8 shrinking its heaps, the allocator returning pages).
+      await sleep(options.resample * 1000);
+      const later = procStat(worker.child.pid!)!;
+      console.log(`  ${options.resample} s later: worker RSS ${mb(later.rssBytes)} (peak ${mb(later.peakRssBytes)})`);
+    }
   } finally {
     await stack.connection.close().catch(() => undefined);
     await stopAll();
@@ -779,7 +794,7 @@ async function main(): Promise<void> {
           .filter(([k]) => k.startsWith('WORKER_'))
           .map(([k, v]) => `${k}=${v}`)
           .join(' ') || 'defaults'
-      }`
+      }${options.workerNodeOptions === undefined ? '' : `; worker NODE_OPTIONS=${options.workerNodeOptions}`}`
   );
   if (options.asleep !== undefined) {
     await runAsleep(options.asleep);
