@@ -49,11 +49,6 @@ export function freeCashToHand(ledger: Ledger, handedToRunning: readonly string[
   return sekString(left.isNegative() ? dec('0') : left);
 }
 
-/** Whether a cycle ended by failing after its money was collected (its deposit stays in the plan as free cash). */
-export function failedAfterDebit(summary: Pick<CycleSummary, 'outcome' | 'failedAfterDebit'>): boolean {
-  return summary.failedAfterDebit === true;
-}
-
 /** The entries of one finished cycle, in the order the money moved. */
 export function cycleEntries(summary: CycleSummary): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
@@ -80,7 +75,7 @@ export function cycleEntries(summary: CycleSummary): LedgerEntry[] {
       entries.push({ kind: 'carried', instrument, amount: sekString(c.amount), minimum: c.minimum });
   entries.push({
     kind: 'cycle-closed',
-    outcome: failedAfterDebit(summary) ? 'failed' : 'invested',
+    outcome: summary.failedAfterDebit ? 'failed' : 'invested',
     ...(summary.blockedBy ? { blockedBy: summary.blockedBy } : {}),
   });
   return entries;

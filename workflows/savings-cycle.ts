@@ -150,9 +150,14 @@ class Cycle {
     return this.finish(investedOutcome(legs.attention, anySettled, leftUninvested), legs.attention);
   }
 
+  /** The cash the cycle holds for its pool before it invests: what was paid + the plan's free cash handed in (SEK). */
+  private cashInHand(): string {
+    return sekString(dec(this.paid).plus(this.input.freeCash ?? '0'));
+  }
+
   /** A failure after the debit: the money collected (and the free cash handed in) stays in the plan as free cash. */
   private keepMoneyAfterFailure(err: unknown): Promise<CycleSummary> {
-    const kept = sekString(dec(this.paid).plus(this.input.freeCash ?? '0'));
+    const kept = this.cashInHand();
     this.failedAfterDebit = true;
     // Whatever the split had decided is void (no order was placed before this point): the money is kept whole.
     this.splitDone = false;
@@ -266,7 +271,7 @@ class Cycle {
           ? `held: ${held.map((h) => `${h.instrument} (${h.reason})`).join(', ')}`
           : null,
       kycBlockedSince: this.kycBlockedSince,
-      moneyWaiting: this.paidAt && !this.investedAt ? sekString(dec(this.paid).plus(this.input.freeCash ?? '0')) : null,
+      moneyWaiting: this.paidAt && !this.investedAt ? this.cashInHand() : null,
       kycDeadline: this.kycDeadline,
       explanation: this.explanation,
       legs: this.splitLegs,
@@ -280,7 +285,7 @@ class Cycle {
     // through, and what was paid plus the plan's free cash handed in goes back to the plan's free cash as residual.
     if (!this.splitDone) {
       for (const [fund, amount] of Object.entries(this.input.carry)) legs.carry(fund, amount, 'no deposit this cycle');
-      this.residual = sekString(dec(this.paid).plus(this.input.freeCash ?? '0'));
+      this.residual = this.cashInHand();
     }
     const orders = legs.desk.book.summaries();
     const settled = orders.filter((o) => o.status === 'settled');

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { rulesOf } from '../../activities/portfolio';
 import { outcomeOf } from '../../activities/payments';
-import { clearTokenCache, FondoClient, type Payment } from '../../fondo';
+import type { FondoClient, Payment } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
 import { FailureType } from '../../shared/failure-types';
+import { failureOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
 import { CLIENT_1, createTestAccount, FUND, type SandboxApi, startTestSandbox } from '../helpers/sandbox';
 
 // The activity layer: each Fondo activity run in the SDK's activity environment against the sandbox over loopback,
@@ -17,13 +17,7 @@ describe('Fondo activities in the activity environment', () => {
   let account = 1;
   beforeAll(async () => {
     ({ sandbox, api } = await startTestSandbox());
-    clearTokenCache();
-    fondo = new FondoClient({
-      baseUrl: sandbox.url,
-      clientId: 'sandbox-partner',
-      clientSecret: 'sandbox-secret',
-      timeoutMs: 5_000,
-    });
+    fondo = sandboxFondoClient(sandbox);
   });
   afterAll(() => sandbox?.close());
   afterEach(async () => {
@@ -32,15 +26,9 @@ describe('Fondo activities in the activity environment', () => {
   });
 
   const activities = (assumeUniqueClientRefs: boolean) => createActivities({ fondo, assumeUniqueClientRefs });
-  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
-    new MockActivityEnvironment().run(fn, ...args);
+  const run = runActivity;
   const paymentsWithRef = (clientRef: string) =>
     [...sandbox.engine.store.payments.values()].filter((p) => p.clientRef === clientRef);
-  const failureOf = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ApplicationFailure
-    );
 
   async function freshAccount() {
     const { accountId } = await createTestAccount(api, 4000 + account++, {

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { clearTokenCache, FondoClient } from '../../fondo';
+import type { FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
 import { FailureType } from '../../shared/failure-types';
 import { dec } from '../../shared/money';
+import { failureOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
 import { CLIENT_1, createTestAccount, FUND, type SandboxApi, startTestSandbox } from '../helpers/sandbox';
 
 // Issue 14: where Fondo refuses a duplicate clientRef (assumeUniqueClientRefs), an order is created first and a
@@ -21,13 +21,7 @@ describe('placing an order: create first where clientRefs are unique', () => {
   let account = 1;
   beforeAll(async () => {
     ({ sandbox, api } = await startTestSandbox());
-    clearTokenCache();
-    fondo = new FondoClient({
-      baseUrl: sandbox.url,
-      clientId: 'sandbox-partner',
-      clientSecret: 'sandbox-secret',
-      timeoutMs: 5_000,
-    });
+    fondo = sandboxFondoClient(sandbox);
   });
   afterAll(() => sandbox?.close());
   afterEach(async () => {
@@ -36,15 +30,9 @@ describe('placing an order: create first where clientRefs are unique', () => {
   });
 
   const activities = (assumeUniqueClientRefs: boolean) => createActivities({ fondo, assumeUniqueClientRefs });
-  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
-    new MockActivityEnvironment().run(fn, ...args);
+  const run = runActivity;
   const ordersWithRef = (clientRef: string) =>
     [...sandbox.engine.store.orders.values()].filter((o) => o.clientRef === clientRef);
-  const failureOf = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ApplicationFailure
-    );
 
   /** Counts requests to a route without changing them (a latency fault of 0 ms counts its hits). */
   async function countRequests(route: string): Promise<() => Promise<number>> {

@@ -1,20 +1,11 @@
 import { phaseChangeToReport, planStateOf, planStateOfPhase, type PlanStateFacts } from '../../shared/plan-state';
 import type { CyclePhase } from '../../shared/status';
+import { CYCLE_PHASES } from '../../shared/messages';
 
 // Patch `phase-signals-only-state-changes`: a cycle tells its plan about a phase change only when the plan's
 // PlanState could change. That is sound only if phases with the same `planStateOfPhase` are interchangeable in
 // `planStateOf` whatever the plan's other facts; checked here over every combination of facts.
-const PHASES: CyclePhase[] = [
-  'pre-check',
-  'waiting-payment',
-  'paid',
-  'waiting-turn',
-  'blocked-kyc',
-  'investing',
-  'blocked-instrument',
-  'waiting-orders',
-  'completed',
-];
+const PHASES: readonly CyclePhase[] = CYCLE_PHASES;
 
 function* allFacts(): Generator<Omit<PlanStateFacts, 'cyclePhases'> & { others: CyclePhase[] }> {
   for (const cancelled of [false, true])

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { foldCycle, isUnpaid, keepNewest, planStateOf, type PlanStateFacts } from '../../shared/plan-state';
 import type { CyclePhase } from '../../shared/status';
+import { CYCLE_PHASES } from '../../shared/messages';
 
 const none: PlanStateFacts = {
   cancelled: false,
@@ -9,17 +10,7 @@ const none: PlanStateFacts = {
   cyclePhases: [],
   rebalancing: false,
 };
-const PHASES: CyclePhase[] = [
-  'pre-check',
-  'waiting-payment',
-  'paid',
-  'waiting-turn',
-  'blocked-kyc',
-  'investing',
-  'blocked-instrument',
-  'waiting-orders',
-  'completed',
-];
+const PHASES: readonly CyclePhase[] = CYCLE_PHASES;
 
 describe('PlanState from the plan facts', () => {
   it.each<[string, Partial<PlanStateFacts>, string]>([
