@@ -80,6 +80,16 @@ export const OrderEventPayload = z.object({
   units: WireDecimal,
   price: WireDecimal,
 });
+/** Most order events the bridge puts in one `orderEvents` signal. */
+export const MAX_ORDER_EVENTS_PER_SIGNAL = 50;
+/**
+ * Several order events of one workflow in one signal (the bridge batches what arrives within its window: one signal
+ * instead of one per order, issue 14). The envelope is checked here; each event is checked on its own by the handler,
+ * so one malformed event does not drop the others.
+ */
+export const OrderEventsEnvelope = z.object({
+  events: z.array(z.unknown()).min(1).max(MAX_ORDER_EVENTS_PER_SIGNAL),
+});
 
 // ---- plan: admin ----------------------------------------------------------------------------------------------
 export const pauseSignal = defineSignal<[{ reason?: string }?]>('pause');
@@ -129,3 +139,4 @@ export type PaymentEvent = z.infer<typeof PaymentEventPayload>;
 export type OrderEvent = z.input<typeof OrderEventPayload>;
 export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 export const orderEventSignal = defineSignal<[OrderEvent]>('orderEvent');
+export const orderEventsSignal = defineSignal<[{ events: OrderEvent[] }]>('orderEvents');

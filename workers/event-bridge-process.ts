@@ -32,6 +32,17 @@ const BridgeConfigSchema = TemporalConfigSchema.extend({
         .filter(Boolean)
     )
     .pipe(z.array(z.string()).min(1, 'must name at least one client id')),
+  /**
+   * Order events of one workflow within this many ms go in one signal (workers/event-bridge.ts `orderBatch`);
+   * 0 sends each event on its own. Default 1 000.
+   */
+  EVENT_BRIDGE_ORDER_BATCH_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds (0 = no batching)')
+    .transform(Number)
+    .pipe(z.number().int().max(60_000, 'must be at most 60000'))
+    .default(1000),
 });
 
 async function main(): Promise<void> {
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
     temporal,
     clientIds: config.EVENT_BRIDGE_CLIENT_IDS,
     logger,
+    orderBatch: config.EVENT_BRIDGE_ORDER_BATCH_MS === 0 ? false : { windowMs: config.EVENT_BRIDGE_ORDER_BATCH_MS },
   });
   registerBridgeStats(metrics, bridge.stats);
   const stopScan = startPlanScan(

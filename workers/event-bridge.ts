@@ -25,11 +25,23 @@ import { isFondoError } from '../fondo/errors';
 import { FINAL_ORDER_STATES } from '../shared/custodian';
 import { orderStateOfFondo } from '../shared/fondo-custodian';
 import { parseClientRef } from '../shared/ids';
-import { orderEventSignal, paymentEventSignal, type OrderEvent, type PaymentEvent } from '../shared/messages';
+import {
+  MAX_ORDER_EVENTS_PER_SIGNAL,
+  orderEventSignal,
+  orderEventsSignal,
+  paymentEventSignal,
+  type OrderEvent,
+  type PaymentEvent,
+} from '../shared/messages';
 
 export type BridgeSignal =
   | { workflowId: string; kind: 'payment'; payload: PaymentEvent; dedupeKey: string; modifiedDate?: string }
   | { workflowId: string; kind: 'order'; payload: OrderEvent; dedupeKey: string; modifiedDate?: string };
+
+/** What one signal carries: one event, or several order events of one workflow batched (`orderEvents`). */
+export type BridgeDelivery =
+  | BridgeSignal
+  | { workflowId: string; kind: 'orders'; payload: { events: OrderEvent[] }; dedupeKey: string };
 
 /** Routes a deposit cash transaction to the cycle that owns its payment reference. */
 export function routeCashTransaction(tx: CashTransaction): BridgeSignal | undefined {
@@ -79,7 +91,7 @@ export type SignalOutcome = 'sent' | 'not-found' | 'rejected';
  * overloaded, timed out) — the bridge then retries.
  */
 export interface Signaller {
-  send(route: BridgeSignal): Promise<SignalOutcome>;
+  send(route: BridgeDelivery): Promise<SignalOutcome>;
 }
 
 /**
@@ -96,6 +108,7 @@ export function temporalSignaller(client: Client): Signaller {
       const handle = client.workflow.getHandle(route.workflowId);
       try {
         if (route.kind === 'payment') await handle.signal(paymentEventSignal, route.payload);
+        else if (route.kind === 'orders') await handle.signal(orderEventsSignal, route.payload);
         else await handle.signal(orderEventSignal, route.payload);
         return 'sent';
       } catch (err) {
@@ -126,6 +139,13 @@ export interface EventBridgeOptions {
   maxPending?: number;
   /** How far before a gap reconciliation starts (clock skew, in-flight changes); default 60 s. */
   reconcileMarginMs?: number;
+  /**
+   * Order events of one workflow that reach the bridge within `windowMs` of the first go in one `orderEvents`
+   * signal (at most MAX_ORDER_EVENTS_PER_SIGNAL): a cycle's orders settle together, so one signal, one workflow task
+   * and one read instead of one per order (issue 14). A lone event is sent as `orderEvent`. Default 1 000 ms;
+   * `false` sends every event on its own.
+   */
+  orderBatch?: { windowMs: number } | false;
   /** Fondo's subscription reconnect backoff (tests shorten it). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
 }
@@ -399,7 +419,11 @@ export class EventBridge {
     const maxDelayMs = this.options.retry?.maxDelayMs ?? 30_000;
     const queue = this.queues.get(workflowId)!;
     while (queue.length > 0) {
-      const { route, receivedAt } = queue[0]!;
+      await this.batchWindow(queue[0]!);
+      const batch = this.takeBatch(queue);
+      const route = deliveryOf(batch.map((p) => p.route));
+      const receivedAt = Math.min(...batch.map((p) => p.receivedAt));
+      const eventAt = Math.min(...batch.map((p) => eventTime(p.route, p.receivedAt)));
       for (let attempt = 0; ; attempt++) {
         if (this.abort.signal.aborted) return;
         let outcome: SignalOutcome;
@@ -408,7 +432,7 @@ export class EventBridge {
         } catch (err) {
           this.stats.signalFailures++;
           this.failingQueues.add(workflowId);
-          this.failingSince = Math.min(this.failingSince ?? Date.now(), eventTime(route, receivedAt));
+          this.failingSince = Math.min(this.failingSince ?? Date.now(), eventAt, receivedAt);
           const retryInMs = backoffDelay(attempt, initialDelayMs, maxDelayMs);
           logger.warn({ ...describeRoute(route), attempt: attempt + 1, retryInMs, err }, 'signal failed; retrying');
           await sleep(retryInMs, this.abort.signal);
@@ -423,16 +447,33 @@ export class EventBridge {
           this.stats.rejected++;
           logger.error(describeRoute(route), 'Temporal refused the signal as invalid; not retried');
         }
-        this.delivered.add(route.dedupeKey);
+        for (const p of batch) this.delivered.add(p.route.dedupeKey);
         break;
       }
-      queue.shift();
-      this.pendingKeys.delete(route.dedupeKey);
-      this.pendingCount--;
+      queue.splice(0, batch.length);
+      for (const p of batch) this.pendingKeys.delete(p.route.dedupeKey);
+      this.pendingCount -= batch.length;
       this.failingQueues.delete(workflowId);
       this.afterFailingPeriod();
     }
     this.queues.delete(workflowId);
+  }
+
+  /** Before an order event is sent: waits until the batching window since it arrived has passed. */
+  private async batchWindow(head: Pending): Promise<void> {
+    const batching = this.options.orderBatch ?? { windowMs: 1000 };
+    if (batching === false || head.route.kind !== 'order') return;
+    const waitMs = head.receivedAt + batching.windowMs - Date.now();
+    if (waitMs > 0) await sleep(waitMs, this.abort.signal);
+  }
+
+  /** The head of a queue and, when batching, the order events right behind it (in order, bounded). */
+  private takeBatch(queue: Pending[]): Pending[] {
+    const head = queue[0]!;
+    if (this.options.orderBatch === false || head.route.kind !== 'order') return [head];
+    let end = 1;
+    while (end < queue.length && end < MAX_ORDER_EVENTS_PER_SIGNAL && queue[end]!.route.kind === 'order') end++;
+    return queue.slice(0, end);
   }
 
   /**
@@ -538,8 +579,27 @@ export class EventBridge {
   }
 }
 
+/** One signal for a batch: the event itself when alone, else one `orderEvents` signal (batches hold orders only). */
+function deliveryOf(routes: BridgeSignal[]): BridgeDelivery {
+  if (routes.length === 1) return routes[0]!;
+  const events = routes.flatMap((r) => (r.kind === 'order' ? [r.payload] : []));
+  return {
+    workflowId: routes[0]!.workflowId,
+    kind: 'orders',
+    payload: { events },
+    dedupeKey: routes.map((r) => r.dedupeKey).join(','),
+  };
+}
+
 /** What a log line says about an event: its reference, kind and status (opaque ids only). */
-function describeRoute(route: BridgeSignal): Record<string, string> {
+function describeRoute(route: BridgeDelivery): Record<string, string> {
+  if (route.kind === 'orders')
+    return {
+      workflowId: route.workflowId,
+      kind: 'orders',
+      references: route.payload.events.map((e) => e.clientRef).join(','),
+      statuses: route.payload.events.map((e) => e.status).join(','),
+    };
   return route.kind === 'payment'
     ? {
         workflowId: route.workflowId,

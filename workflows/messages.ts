@@ -11,6 +11,12 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { FailureType } from '../shared/failure-types';
+import {
+  OrderEventPayload,
+  OrderEventsEnvelope,
+  orderEventSignal,
+  orderEventsSignal,
+} from '../shared/messages';
 import { describeIssue } from '../shared/plan';
 
 /** The first issue's location and kind, safe to log (zod messages may quote the value). */
@@ -67,4 +73,20 @@ export function onUpdate<S extends z.ZodType, Ret, Args extends [unknown]>(
       },
     }
   );
+}
+
+/**
+ * Registers the event bridge's order signals: one event (`orderEvent`) or a batch (`orderEvents`). In a batch each
+ * event is checked on its own, so a malformed one is logged and dropped without losing the others. Events are hints
+ * either way (the order book reads the custodian before booking).
+ */
+export function onOrderEvents(apply: (event: z.output<typeof OrderEventPayload>) => void): void {
+  onSignal(orderEventSignal, OrderEventPayload, apply);
+  onSignal(orderEventsSignal, OrderEventsEnvelope, ({ events }) => {
+    for (const event of events) {
+      const parsed = OrderEventPayload.safeParse(event);
+      if (parsed.success) apply(parsed.data);
+      else log.warn('invalid order event ignored', { signal: orderEventsSignal.name, issue: issueShape(parsed.error) });
+    }
+  });
 }

@@ -21,8 +21,6 @@ import type { Activities, InvestmentSnapshot } from '../activities';
 import { rebalanceClientRef } from '../shared/ids';
 import {
   NoPayload,
-  OrderEventPayload,
-  orderEventSignal,
   rebalanceStatusQuery,
   retryNowSignal,
 } from '../shared/messages';
@@ -32,7 +30,7 @@ import type { RebalanceRunRecord } from '../shared/status';
 import { fondoRead } from './activity-options';
 import type { RebalanceInput } from './child-inputs';
 import { passKycGate } from './kyc-gate';
-import { onSignal } from './messages';
+import { onOrderEvents, onSignal } from './messages';
 import { OrderDesk, placedSentence, RetryFlag, type Leg } from './order-desk';
 import { DAY_MS, nowIso, nowMs } from './time';
 
@@ -42,7 +40,7 @@ type Phase = 'snapshot' | 'blocked-kyc' | 'selling' | 'buying' | 'completed';
 
 export async function rebalanceWorkflow(input: RebalanceInput): Promise<RebalanceRunRecord> {
   const run = new RebalanceRun(input);
-  onSignal(orderEventSignal, OrderEventPayload, (e) => run.desk.book.onEvent(e));
+  onOrderEvents((e) => run.desk.book.onEvent(e));
   onSignal(retryNowSignal, NoPayload, () => void (run.desk.retry.requested = true));
   setHandler(rebalanceStatusQuery, () => ({ ...run.record(), phase: run.phase }));
   return run.run();

@@ -38,8 +38,6 @@ import {
   childPhaseSignal,
   cycleStatusQuery,
   NoPayload,
-  OrderEventPayload,
-  orderEventSignal,
   OrderTurnPayload,
   orderTurnSignal,
   PaymentEventPayload,
@@ -59,7 +57,7 @@ import { cyclePreCheck } from './cycle-precheck';
 import { collectDeposit } from './deposit';
 import { failureMessage } from './failures';
 import { passKycGate } from './kyc-gate';
-import { onSignal } from './messages';
+import { onOrderEvents, onSignal } from './messages';
 import { OrderDesk, RetryFlag } from './order-desk';
 import { DAY_MS, nowIso, nowMs } from './time';
 import { PATCH } from './patches';
@@ -70,7 +68,7 @@ export async function savingsCycleWorkflow(input: CycleInput): Promise<CycleSumm
   const cycle = new Cycle(input);
   setHandler(cycleStatusQuery, () => cycle.status());
   onSignal(paymentEventSignal, PaymentEventPayload, (e) => cycle.onPaymentEvent(e));
-  onSignal(orderEventSignal, OrderEventPayload, (e) => cycle.legs.desk.book.onEvent(e));
+  onOrderEvents((e) => cycle.legs.desk.book.onEvent(e));
   onSignal(retryNowSignal, NoPayload, () => void (cycle.retry.requested = true));
   onSignal(orderTurnSignal, OrderTurnPayload, ({ open }) => void (cycle.turnOpen = open));
   return cycle.run();

@@ -3,7 +3,13 @@ import { Writable } from 'node:stream';
 import { clearTokenCache, FondoClient } from '../../fondo';
 import { createFondoError } from '../../fondo/errors';
 import type { Sandbox } from '../../sandbox/server';
-import { EventBridge, type BridgeSignal, type SignalOutcome, type Signaller } from '../../workers/event-bridge';
+import {
+  EventBridge,
+  type BridgeDelivery,
+  type BridgeSignal,
+  type SignalOutcome,
+  type Signaller,
+} from '../../workers/event-bridge';
 import { createLogger } from '../../workers/logger';
 import { CLIENT_1, createTestAccount, FUND, n, startTestSandbox, type SandboxApi } from '../helpers/sandbox';
 
@@ -16,19 +22,30 @@ const PAYMENTS = `/v2/partner/client/${CLIENT_1}/instruction/payment`;
 
 /** A signaller that throws (as an unreachable Temporal does) while `failing` is true or for its first N calls. */
 class FlakySignaller implements Signaller {
+  /** Every event delivered, in order (a batch's events one by one). */
   readonly sent: BridgeSignal[] = [];
+  /** Every signal Temporal accepted (a batch is one). */
+  readonly deliveries: BridgeDelivery[] = [];
   attempts = 0;
   failing = false;
   constructor(private failFirst = 0) {}
-  async send(route: BridgeSignal): Promise<SignalOutcome> {
+  async send(route: BridgeDelivery): Promise<SignalOutcome> {
     await Promise.resolve(); // answers asynchronously, like the gRPC call
     this.attempts++;
     if (this.failing || this.failFirst > 0) {
       this.failFirst = Math.max(0, this.failFirst - 1);
       throw Object.assign(new Error('14 UNAVAILABLE: Connection refused'), { name: 'ServiceError', code: 14 });
     }
-    this.sent.push(route);
+    this.deliveries.push(route);
+    if (route.kind === 'orders')
+      for (const [i, payload] of route.payload.events.entries())
+        this.sent.push({ workflowId: route.workflowId, kind: 'order', payload, dedupeKey: `${route.dedupeKey}#${i}` });
+    else this.sent.push(route);
     return 'sent';
+  }
+  /** Signals accepted and events they carried. */
+  stats(): { signals: number; events: number } {
+    return { signals: this.deliveries.length, events: this.sent.length };
   }
   /** Order ids and statuses signalled for one workflow, in order. */
   orderStates(workflowId: string): string[] {
@@ -162,6 +179,37 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     expect(signaller.sent).toHaveLength(1); // received, sent and confirmed woke nobody
   }, 30_000);
 
+  it("a cycle's orders final together reach it in one orderEvents signal; a lone event and orderBatch false send one each", async () => {
+    const batched = new FlakySignaller();
+    const single = new FlakySignaller();
+    await newBridge(batched).start();
+    await newBridge(single, { orderBatch: false }).start();
+    const { accountId } = await createTestAccount(api, nextAccount++, { balance: '1000.00' });
+    const ids: string[] = [];
+    for (const leg of ['', ':2', ':3']) ids.push(await subscribe(accountId, `batch-1:2026-11:SE0007120068SEK${leg}`));
+    for (const id of ids) await cancel(id); // within the default 1 s window
+    const lone = await subscribe(accountId, 'batch-2:2026-11:SE0007120068SEK');
+    await cancel(lone);
+    await until(() => batched.sent.length >= 4 && single.sent.length >= 4, 'four final states on both bridges');
+    await Promise.all(bridges.map((b) => b.idle()));
+
+    const to = (s: FlakySignaller, workflowId: string) => s.deliveries.filter((d) => d.workflowId === workflowId);
+    // Batched: the three orders of batch-1 in one signal, in Fondo's order; batch-2's lone event as `orderEvent`.
+    expect(to(batched, 'savings-cycle:batch-1:2026-11')).toEqual([
+      expect.objectContaining({
+        kind: 'orders',
+        payload: { events: ids.map((orderId) => expect.objectContaining({ orderId, status: 'canceled' })) },
+      }),
+    ]);
+    expect(to(batched, 'savings-cycle:batch-2:2026-11')).toEqual([
+      expect.objectContaining({ kind: 'order', payload: expect.objectContaining({ orderId: lone }) }),
+    ]);
+    expect(batched.stats()).toEqual({ signals: 2, events: 4 });
+    // orderBatch false: one signal per event, as before.
+    expect(to(single, 'savings-cycle:batch-1:2026-11').map((d) => d.kind)).toEqual(['order', 'order', 'order']);
+    expect(single.stats()).toEqual({ signals: 4, events: 4 });
+  }, 30_000);
+
   it('while Temporal is down events wait in order per workflow; all arrive, in order, once it answers', async () => {
     const signaller = new FlakySignaller();
     const bridge = newBridge(signaller);
@@ -289,6 +337,7 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     } finally {
       jest.restoreAllMocks();
     }
+    await bridge.idle(); // the replayed events wait out the order-batching window
     expect(starts).toHaveLength(2);
     expect(starts[0]).toBeUndefined();
     expect(starts[1]).toEqual(expect.any(String)); // the second run starts after the last order it had

@@ -11,7 +11,7 @@ import {
 import { FINAL_ORDER_STATES } from '../../shared/custodian';
 import { orderStateOfFondo } from '../../shared/fondo-custodian';
 import { cycleWorkflowId } from '../../shared/ids';
-import { cycleStatusQuery, orderEventSignal, paymentEventSignal } from '../../shared/messages';
+import { cycleStatusQuery, orderEventSignal, orderEventsSignal, paymentEventSignal } from '../../shared/messages';
 import { SavingsPoliciesSchema } from '../../shared/plan';
 import { routeCashTransaction, routeOrder } from '../../workers/event-bridge';
 import { CLIENT_1, createTestAccount, FUND } from '../helpers/sandbox';
@@ -168,7 +168,7 @@ describe('quiet-period safety net', () => {
    * orders; then Fondo stops following Temporal's clock and the test settles the orders `settleAfterMs` after they
    * were placed. Returns the placement and settlement instants (Temporal's clock) and the cycle's summary.
    */
-  async function settleWithoutEvents(planId: string, settleAfterMs: number) {
+  async function settleWithoutEvents(planId: string, settleAfterMs: number, afterSettled?: (h: Cycle) => Promise<void>) {
     const { handle } = await startCycle(planId);
     const submitted = await until(handle, (x) => (x.payments[0]?.debitDate ?? null) !== null, 'the payment submitted');
     await s.sleepUntil(stockholmTime(submitted.payments[0]!.debitDate!, '08:00')); // the payment's first read
@@ -183,6 +183,7 @@ describe('quiet-period safety net', () => {
     for (let i = 0; i < 20 && !orders().every((o) => o.status === 'settled'); i++) clock.set(clock.nextDueAt()!);
     expect(orders().map((o) => o.status)).toEqual(['settled', 'settled', 'settled']);
     const settledAt = await s.env.currentTimeMs();
+    await afterSettled?.(handle);
     const summary = await handle.result();
     return { handle, placedAt, settledAt, summary, completedAt: Date.parse(summary.timings.completedAt) };
   }
@@ -201,6 +202,32 @@ describe('quiet-period safety net', () => {
         const c = await costs(r.handle);
         // One safety-net read found all three settled with their cash: no second read for the settled amounts.
         expect(c.orderReads).toBe(1);
+        expect(r.summary.orders.every((o) => o.settledAmount !== null)).toBe(true);
+      }),
+    120_000
+  );
+
+  it(
+    'one orderEvents batch (as the bridge sends a cycle\'s orders final together) with a malformed event: the valid ones are read at once, in one read',
+    () =>
+      s.run(async () => {
+        const planId = 'quiet-batch';
+        const r = await settleWithoutEvents(planId, 5 * MIN, async (handle) => {
+          const events = [];
+          for await (const o of s.fondo.iterateOrders(CLIENT_1, { modifiedFrom: new Date(0).toISOString() })) {
+            const route = o.clientRef?.startsWith(`${planId}:`) ? routeOrder(o) : undefined;
+            if (route?.kind === 'order') events.push(route.payload);
+          }
+          expect(events).toHaveLength(3);
+          const malformed = { clientRef: `${planId}:x`, orderId: 7, status: 'settled' };
+          await handle.signal(orderEventsSignal.name, { events: [malformed, ...events] });
+        });
+        expect(r.summary.outcome).toBe('invested');
+        expect(r.summary.orders.map((o) => o.status)).toEqual(['settled', 'settled', 'settled']);
+        // Woken by the batch right after settlement, not by the safety net's read 15 minutes after placement.
+        expect(r.completedAt - r.settledAt).toBeLessThan(2 * MIN);
+        expect(r.completedAt - r.placedAt).toBeLessThan(15 * MIN - 30_000);
+        expect((await costs(r.handle)).orderReads).toBe(1); // three orders, one read
         expect(r.summary.orders.every((o) => o.settledAmount !== null)).toBe(true);
       }),
     120_000
