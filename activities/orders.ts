@@ -14,12 +14,12 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isFondoError, type CashTransaction, type FondoClient, type Order } from '../fondo';
-import type { OrderState, PlaceOrderResult } from '../shared/custodian';
+import type { OrderState, PlaceBatchOrderResult, PlaceOrderResult } from '../shared/custodian';
 import { FailureType } from '../shared/failure-types';
 import { orderRefusalOfFondo, orderStateOfFondo } from '../shared/fondo-custodian';
 import { fondoCall, isRefusal, toActivityFailure } from './fondo-failure';
 
-export type { OrderState, PlaceOrderResult };
+export type { OrderState, PlaceBatchOrderResult, PlaceOrderResult };
 
 export interface PlaceSubscriptionInput {
   clientId: string;
@@ -29,6 +29,14 @@ export interface PlaceSubscriptionInput {
   clientRef: string;
   /** ISO instant no later than the owning workflow's start: orders with this reference are newer. */
   searchFrom: string;
+}
+
+/** Several subscriptions of one account, placed in one activity (each under its own clientRef). */
+export interface PlaceSubscriptionsInput {
+  clientId: string;
+  accountId: string;
+  searchFrom: string;
+  orders: { instrument: string; amount: string; clientRef: string }[];
 }
 
 export interface PlaceRedemptionInput extends Omit<PlaceSubscriptionInput, 'amount'> {
@@ -140,17 +148,39 @@ export function createOrderActivities({ fondo, assumeUniqueClientRefs }: OrderAc
     return cash;
   }
 
+  function subscribe(input: PlaceSubscriptionInput): Promise<PlaceOrderResult> {
+    const request = {
+      orderType: 'subscription' as const,
+      account: input.accountId,
+      instrument: input.instrument,
+      amount: input.amount,
+      clientRef: input.clientRef,
+    };
+    return place(input, () => fondo.createOrder(input.clientId, request, { signal: signal() }));
+  }
+
   return {
     /** Places (or adopts) one subscription order. */
-    async placeSubscription(input: PlaceSubscriptionInput): Promise<PlaceOrderResult> {
-      const request = {
-        orderType: 'subscription' as const,
-        account: input.accountId,
-        instrument: input.instrument,
-        amount: input.amount,
-        clientRef: input.clientRef,
-      };
-      return place(input, () => fondo.createOrder(input.clientId, request, { signal: signal() }));
+    placeSubscription: subscribe,
+
+    /**
+     * Places (or adopts) a split's subscriptions in one activity (one billable action instead of one per fund,
+     * issue 14), one after the other. Exactly-once as for one order: a retry of the batch adopts every order an
+     * earlier attempt placed (by its clientRef), and places the rest. A transient failure of any order fails the
+     * attempt (Temporal retries the batch); a refusal or a non-retryable failure is that order's result alone.
+     */
+    async placeSubscriptions(input: PlaceSubscriptionsInput): Promise<PlaceBatchOrderResult[]> {
+      const results: PlaceBatchOrderResult[] = [];
+      for (const order of input.orders) {
+        const { clientId, accountId, searchFrom } = input;
+        try {
+          results.push(await subscribe({ clientId, accountId, searchFrom, ...order }));
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+          results.push({ outcome: 'failed', message: err.message });
+        }
+      }
+      return results;
     },
 
     /** Places (or adopts) one redemption order (units within the fund's unit decimals). */

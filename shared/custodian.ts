@@ -109,6 +109,12 @@ export type PlaceOrderResult =
   | { outcome: 'placed'; adopted: boolean; order: OrderState }
   | { outcome: 'refused'; reason: OrderRefusal; providerCode: string; description: string };
 
+/**
+ * One order of a batch placed in one activity: placed or refused as alone, or failed for good (a non-retryable
+ * error of that order only; the others of the batch are placed regardless). Transient failures retry the batch.
+ */
+export type PlaceBatchOrderResult = PlaceOrderResult | { outcome: 'failed'; message: string };
+
 /** Why a fund cannot be traded here although the custodian lists it. */
 export type UnsupportedReason = { kind: 'currency'; currency: string };
 

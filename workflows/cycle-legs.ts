@@ -8,7 +8,7 @@ import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { apportion, redecideReleasedLeg, type SplitDecision } from '../shared/allocation';
 import { addBankingDays, nextBankingDay, stockholmDate, stockholmTime } from '../shared/calendar';
-import type { FundRules } from '../shared/custodian';
+import type { FundRules, PlaceOrderResult } from '../shared/custodian';
 import {
   afterBuyCanceled,
   afterBuyRefusal,
@@ -66,10 +66,48 @@ export class CycleLegs {
         subscriptionClientRef(planId, period, instrument, seq)
       );
     } catch (err) {
-      this.carry(instrument, amount, `order could not be placed: ${failureMessage(err)}`);
-      this.attention ??= `order ${subscriptionClientRef(planId, period, instrument, this.desk.book.count(instrument, 'buy') + 1)} could not be placed`;
+      const clientRef = subscriptionClientRef(planId, period, instrument, this.desk.book.count(instrument, 'buy') + 1);
+      return this.notPlaced(instrument, amount, clientRef, failureMessage(err));
+    }
+    this.afterPlacing(instrument, amount, result);
+  }
+
+  /**
+   * The split's buys in one activity (patch `one-order-activity-per-split`): each result is handled as `buy` handles
+   * one. Should the batch itself fail (it retries transient failures, so only for good), each buy is placed on its
+   * own: a buy an earlier attempt placed is adopted by its reference, never placed twice.
+   */
+  async buyAll(buys: { instrument: string; amount: string }[]): Promise<void> {
+    if (buys.length < 2) {
+      for (const b of buys) await this.buy(b.instrument, b.amount);
       return;
     }
+    const { planId, period } = this.cycle;
+    let results;
+    try {
+      results = await this.desk.placeBuys(buys, (instrument, seq) =>
+        subscriptionClientRef(planId, period, instrument, seq)
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      for (const b of buys) await this.buy(b.instrument, b.amount);
+      return;
+    }
+    for (const [i, result] of results.entries()) {
+      const { instrument, amount } = buys[i]!;
+      if (result.outcome === 'failed') this.notPlaced(instrument, amount, result.clientRef, result.message);
+      else this.afterPlacing(instrument, amount, result);
+    }
+  }
+
+  /** A buy that could not be placed (a failure, not a refusal): its money is carried, and someone should look. */
+  private notPlaced(instrument: string, amount: string, clientRef: string, why: string): void {
+    this.carry(instrument, amount, `order could not be placed: ${why}`);
+    this.attention ??= `order ${clientRef} could not be placed`;
+  }
+
+  /** A placed buy is said; a refused one is held or carried by the refusal's rule. */
+  private afterPlacing(instrument: string, amount: string, result: PlaceOrderResult & { clientRef: string }): void {
     if (result.outcome === 'placed') {
       this.say(placedSentence(instrument, result.clientRef, result.adopted, amount));
       return;

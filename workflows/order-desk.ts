@@ -7,7 +7,7 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PlaceOrderResult } from '../shared/custodian';
+import type { PlaceBatchOrderResult, PlaceOrderResult } from '../shared/custodian';
 import { formatSek } from '../shared/money';
 import { fondoWrite } from './activity-options';
 import { OrderBook } from './order-book';
@@ -69,6 +69,34 @@ export class OrderDesk {
       this.book.addRefused({ ...entry, amount: leg.amount }, result.reason);
     }
     return { ...result, clientRef };
+  }
+
+  /**
+   * Places several buys in one activity (`placeSubscriptions`), each under its fund's next reference; results in the
+   * order of `buys`, each booked as `place` books one. An order that failed for good is not in the book.
+   */
+  async placeBuys(
+    buys: { instrument: string; amount: string }[],
+    refFor: (instrument: string, seq: number) => string
+  ): Promise<(PlaceBatchOrderResult & { clientRef: string })[]> {
+    const seqs = new Map<string, number>();
+    const orders = buys.map(({ instrument, amount }) => {
+      const seq = (seqs.get(instrument) ?? this.book.count(instrument, 'buy')) + 1;
+      seqs.set(instrument, seq);
+      return { instrument, amount, clientRef: refFor(instrument, seq) };
+    });
+    const { clientId, accountId } = this.account;
+    const summary = `buy ${orders.map((o) => `${o.instrument} for ${o.amount} SEK`).join(', ')}`;
+    const results = await write.placeSubscriptions.executeWithOptions({ ...fondoWrite, summary }, [
+      { clientId, accountId, searchFrom: this.searchFrom, orders },
+    ]);
+    return orders.map((order, i) => {
+      const result = results[i] ?? { outcome: 'failed', message: 'no result for this order' };
+      const entry = { instrument: order.instrument, clientRef: order.clientRef, side: 'buy' as const };
+      if (result.outcome === 'placed') this.book.addPlaced({ ...entry, amount: order.amount }, result.order);
+      else if (result.outcome === 'refused') this.book.addRefused({ ...entry, amount: order.amount }, result.reason);
+      return { ...result, clientRef: order.clientRef };
+    });
   }
 
   private create(leg: Leg, clientRef: string): Promise<PlaceOrderResult> {

@@ -22,6 +22,8 @@ export const PATCH = {
   phaseSignalsOnlyStateChanges: 'phase-signals-only-state-changes',
   /** The plan's ledger raises attention items (uninvested money, books on hold): plans recorded before add none. */
   planBooksAttention: 'plan-books-attention',
+  /** A cycle places its split's buys in one activity (placeSubscriptions), not one activity per fund (issue 14). */
+  oneOrderActivityPerSplit: 'one-order-activity-per-split',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

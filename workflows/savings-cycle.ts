@@ -139,7 +139,9 @@ class Cycle {
     if (!split) return this.finish('needs-attention', legs.attention ?? 'KYC deadline passed');
 
     await this.enter('investing');
-    for (const order of split.orders) await legs.buy(order.instrument, order.amount);
+    // One activity for the split's buys (histories recorded before place one activity per fund).
+    if (patched(PATCH.oneOrderActivityPerSplit)) await legs.buyAll(split.orders);
+    else for (const order of split.orders) await legs.buy(order.instrument, order.amount);
     for (const leg of split.held) legs.hold(leg.instrument, leg.amount, leg.reason);
     this.investedAt = nowIso();
     await legs.trackUntilDone((phase) => this.enter(phase));

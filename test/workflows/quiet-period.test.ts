@@ -106,6 +106,8 @@ describe('quiet-period safety net', () => {
       timers: events!.filter((e) => e.timerStartedEventAttributes).length,
       orderReads: activities('getOrderStates'),
       paymentReads: activities('getPaymentOutcome'),
+      placements: activities('placeSubscriptions'),
+      singlePlacements: activities('placeSubscription'),
     };
   }
 
@@ -159,6 +161,8 @@ describe('quiet-period safety net', () => {
         expect(c.timers).toBeLessThanOrEqual(9);
         expect(c.orderReads).toBeLessThanOrEqual(12);
         expect(c.paymentReads).toBe(1);
+        // The three buys in one activity (issue 14: it was one activity per fund).
+        expect([c.placements, c.singlePlacements]).toEqual([1, 0]);
       }),
     180_000
   );
