@@ -3,6 +3,7 @@ import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
 import { createPlanCheckActivities } from './plan-check';
 import { createPortfolioActivities } from './portfolio';
+import { sharedReads } from './shared-reads';
 import { createSystemActivities } from './system';
 
 export interface ActivityDeps {
@@ -13,16 +14,22 @@ export interface ActivityDeps {
    * create is checked against the order list first (activities/orders.ts).
    */
   assumeUniqueClientRefs: boolean;
+  /**
+   * How long one read of a client's fund list serves every activity of this worker (activities/shared-reads.ts);
+   * default 0: read every time. The worker sets it from FONDO_SHARED_READ_TTL_MS.
+   */
+  sharedReadTtlMs?: number;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  const reads = sharedReads(deps.fondo, deps.sharedReadTtlMs ?? 0);
   return {
     ...createSystemActivities(deps.fondo),
     ...createPaymentActivities(deps),
     ...createOrderActivities(deps),
-    ...createPortfolioActivities(deps.fondo),
-    ...createPlanCheckActivities(deps.fondo),
+    ...createPortfolioActivities(deps.fondo, reads),
+    ...createPlanCheckActivities(deps.fondo, reads),
   };
 }
 

@@ -10,6 +10,7 @@ import { WeightsSchema, type AllocationSource } from '../shared/plan';
 import type { FundFacts, PlanFacts } from '../shared/plan-check';
 import { firstIssue } from '../shared/zod-issues';
 import { toActivityFailure } from './fondo-failure';
+import type { SharedReads } from './shared-reads';
 import { rulesOf } from './portfolio';
 
 /** Answers that mean "no such thing here" rather than "Fondo failed". */
@@ -24,7 +25,7 @@ async function orAbsent<T>(call: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export function createPlanCheckActivities(fondo: FondoClient) {
+export function createPlanCheckActivities(fondo: FondoClient, reads: SharedReads) {
   const signal = () => Context.current().cancellationSignal;
   return {
     /** Account, allocation, funds and holdings of a plan to be checked, as Fondo sees them for this client. */
@@ -55,7 +56,7 @@ export function createPlanCheckActivities(fondo: FondoClient) {
           instruments = parsed.data.map((w) => w.instrument);
         }
       }
-      const universe = (await orAbsent(() => fondo.listClientInstruments(input.clientId, { signal: signal() }))) ?? [];
+      const universe = (await orAbsent(() => reads.clientInstruments(input.clientId, signal()))) ?? [];
       const byId = new Map(universe.map((i) => [i.id, i]));
       const funds: Record<string, FundFacts> = {};
       for (const id of instruments) {

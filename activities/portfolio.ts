@@ -11,6 +11,7 @@ import { dec, MAX_UNIT_SCALE, SEK_SCALE, sum, toFixed, toPlain } from '../shared
 import { describeIssue, WeightsSchema, type AllocationSource, type Weights } from '../shared/plan';
 import { measureDrift, type DriftMeasurement } from '../shared/rebalance';
 import { fondoCall, toActivityFailure } from './fondo-failure';
+import type { SharedReads } from './shared-reads';
 
 export type { FundRules };
 
@@ -26,7 +27,7 @@ export interface InvestmentSnapshot {
   cash: { balance: string; pendingSubscriptions: string; available: string };
 }
 
-export function createPortfolioActivities(fondo: FondoClient) {
+export function createPortfolioActivities(fondo: FondoClient, reads: SharedReads) {
   const signal = () => Context.current().cancellationSignal;
 
   async function weightsOf(clientId: string, accountId: string, source: AllocationSource): Promise<Weights> {
@@ -45,7 +46,7 @@ export function createPortfolioActivities(fondo: FondoClient) {
   }
 
   async function universeRules(clientId: string, ids: Iterable<string>): Promise<Record<string, FundRules>> {
-    const universe = await fondoCall(() => fondo.listClientInstruments(clientId, { signal: signal() }));
+    const universe = await fondoCall(() => reads.clientInstruments(clientId, signal()));
     const byId = new Map(universe.map((i) => [i.id, i]));
     const rules: Record<string, FundRules> = {};
     for (const id of ids) {
@@ -169,7 +170,7 @@ export function createPortfolioActivities(fondo: FondoClient) {
 
     /** Checks that override weights name funds of the client's universe (an update's asynchronous validation). */
     async unknownFunds(input: { clientId: string; instruments: string[] }): Promise<string[]> {
-      const universe = await fondoCall(() => fondo.listClientInstruments(input.clientId, { signal: signal() }));
+      const universe = await fondoCall(() => reads.clientInstruments(input.clientId, signal()));
       const known = new Set(universe.map((i) => i.id));
       return input.instruments.filter((id) => !known.has(id));
     },

@@ -64,6 +64,21 @@ export function assumeUniqueClientRefs(fondoEnv: string, env: NodeJS.ProcessEnv 
   return FONDO_UNIQUE_CLIENT_REFS === undefined ? fondoEnv === 'local' : FONDO_UNIQUE_CLIENT_REFS === 'true';
 }
 
+/**
+ * `FONDO_SHARED_READ_TTL_MS` (worker): how long one read of a client's fund list serves every activity of the worker
+ * (activities/shared-reads.ts); 0 reads every time. Default 5 000: in the busy hour thousands of cycles share a
+ * read, and a fund closed within those seconds is refused at the order (the cycle holds the leg), never bought.
+ */
+export const SharedReadsConfigSchema = z.object({
+  FONDO_SHARED_READ_TTL_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds (0 = no sharing)')
+    .transform(Number)
+    .pipe(z.number().int().max(600_000, 'must be at most 600000'))
+    .default(5000),
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Worker sizing: the workflow cache and the task slots (docs/BENCHMARKS.md "Worker memory", README Configuration)
 // ---------------------------------------------------------------------------------------------------------

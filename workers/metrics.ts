@@ -35,6 +35,9 @@ export { PLAN_STATES };
 export const PAYMENT_SUBMIT_ACTIVITY = 'submitAutogiroPayment';
 export const PAYMENT_OUTCOME_ACTIVITY = 'getPaymentOutcome';
 export const ORDER_ACTIVITIES = { placeSubscription: 'subscription', placeRedemption: 'redemption' } as const;
+/** Activities that place several orders (a result per order; one that failed for good is not counted). */
+export const BATCH_ORDER_ACTIVITIES = { placeSubscriptions: 'subscription' } as const;
+const BatchResultsSchema = z.array(z.object({ outcome: z.string() }));
 
 /**
  * The Temporal SDK runtime metrics the dashboard and alerts use (served by the worker's core runtime with prefix
@@ -233,6 +236,11 @@ function recordResult(metrics: SavingsMetrics, type: string, result: unknown): v
     }
   } else if (Object.hasOwn(ORDER_ACTIVITIES, type)) {
     metrics.ordersPlaced.inc({ side: ORDER_ACTIVITIES[type as keyof typeof ORDER_ACTIVITIES] });
+  } else if (Object.hasOwn(BATCH_ORDER_ACTIVITIES, type)) {
+    const parsed = BatchResultsSchema.safeParse(result);
+    const orders = parsed.success ? parsed.data.filter((r) => r.outcome !== 'failed').length : 0;
+    const side = BATCH_ORDER_ACTIVITIES[type as keyof typeof BATCH_ORDER_ACTIVITIES];
+    if (orders > 0) metrics.ordersPlaced.inc({ side }, orders);
   }
 }
 

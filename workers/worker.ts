@@ -7,7 +7,14 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FondoClient, loadFondoConfig } from '../fondo';
-import { assumeUniqueClientRefs, HealthConfigSchema, loadWorkerSizing, parseEnv, TemporalConfigSchema } from './config';
+import {
+  assumeUniqueClientRefs,
+  HealthConfigSchema,
+  loadWorkerSizing,
+  parseEnv,
+  SharedReadsConfigSchema,
+  TemporalConfigSchema,
+} from './config';
 import { loadDataConverter } from './data-converter';
 import { connectWithRetry, Probe, Readiness, shutdownSignal, startHealthServer, StoppedWhileWaiting } from './health';
 import { createLogger, exitWithFatal, temporalLogger } from './logger';
@@ -23,6 +30,7 @@ import { cachedWorkflowBundle } from './workflow-bundle';
 async function main(): Promise<void> {
   const config = parseEnv(TemporalConfigSchema);
   const healthConfig = parseEnv(HealthConfigSchema);
+  const { FONDO_SHARED_READ_TTL_MS } = parseEnv(SharedReadsConfigSchema); // activities/shared-reads.ts
   const fondoConfig = loadFondoConfig();
   const sizing = loadWorkerSizing();
   const dataConverter = loadDataConverter(process.env, fondoConfig.env); // payload encryption (workers/codec.ts)
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
       activities: createActivities({
         fondo,
         assumeUniqueClientRefs: assumeUniqueClientRefs(fondoConfig.env),
+        sharedReadTtlMs: FONDO_SHARED_READ_TTL_MS,
       }),
       shutdownGraceTime: '10 seconds',
       // Bounded cache and slots (workers/config.ts, WORKER_*): memory has a ceiling whatever the number of plans.

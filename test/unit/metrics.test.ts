@@ -41,6 +41,10 @@ describe('worker activity metrics (interceptor)', () => {
     await execute(metrics, 'getPaymentOutcome', () => Promise.resolve({ status: 'pending', reasonCode: null }));
     await execute(metrics, 'placeSubscription', () => Promise.resolve({}));
     await execute(metrics, 'placeRedemption', () => Promise.resolve({}));
+    // A split's buys in one activity: each order placed or refused counts, one that failed for good does not.
+    await execute(metrics, 'placeSubscriptions', () =>
+      Promise.resolve([{ outcome: 'placed' }, { outcome: 'refused' }, { outcome: 'failed' }, { outcome: 'placed' }])
+    );
     await expect(execute(metrics, 'pingFondo', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
 
     expect(await value(metrics, 'savings_payments_submitted_total', { adopted: 'false' })).toBe(1);
@@ -50,7 +54,7 @@ describe('worker activity metrics (interceptor)', () => {
     // A reason code outside the bounded shape is not used as a label value.
     expect(await value(metrics, 'savings_payments_failed_total', { outcome_class: 'debit-failed' })).toBe(1);
     expect(await value(metrics, 'savings_payments_completed_total')).toBe(1);
-    expect(await value(metrics, 'savings_orders_placed_total', { side: 'subscription' })).toBe(1);
+    expect(await value(metrics, 'savings_orders_placed_total', { side: 'subscription' })).toBe(4);
     expect(await value(metrics, 'savings_orders_placed_total', { side: 'redemption' })).toBe(1);
     expect(
       await value(metrics, 'savings_activity_executions_total', {

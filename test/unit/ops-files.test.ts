@@ -5,6 +5,7 @@ import { createActivities } from '../../activities';
 import { FondoClient } from '../../fondo';
 import {
   createMetrics,
+  BATCH_ORDER_ACTIVITIES,
   ORDER_ACTIVITIES,
   PAYMENT_OUTCOME_ACTIVITY,
   PAYMENT_SUBMIT_ACTIVITY,
@@ -131,7 +132,12 @@ describe('ops files: Prometheus alert rules and the Grafana dashboard', () => {
       fondo: new FondoClient({ baseUrl: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y', timeoutMs: 1000 }),
       assumeUniqueClientRefs: true,
     });
-    for (const name of [PAYMENT_SUBMIT_ACTIVITY, PAYMENT_OUTCOME_ACTIVITY, ...Object.keys(ORDER_ACTIVITIES)]) {
+    for (const name of [
+      PAYMENT_SUBMIT_ACTIVITY,
+      PAYMENT_OUTCOME_ACTIVITY,
+      ...Object.keys(ORDER_ACTIVITIES),
+      ...Object.keys(BATCH_ORDER_ACTIVITIES),
+    ]) {
       expect(Object.keys(activities)).toContain(name);
     }
   });

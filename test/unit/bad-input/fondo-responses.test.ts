@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPlanCheckActivities } from '../../../activities/plan-check';
+import { sharedReads } from '../../../activities/shared-reads';
 import { clearTokenCache, FondoClient } from '../../../fondo';
 import { FailureType } from '../../../shared/failure-types';
 import type { AllocationSource } from '../../../shared/plan';
@@ -143,7 +144,8 @@ describe('bad-input corpus: malformed Fondo responses to the plan check', () => 
   beforeEach(() => clearTokenCache());
 
   const check = (allocation: AllocationSource) => {
-    const activities = createPlanCheckActivities(new FondoClient(clientOptions(fake.url)));
+    const fondoClient = new FondoClient(clientOptions(fake.url));
+    const activities = createPlanCheckActivities(fondoClient, sharedReads(fondoClient, 0));
     return new MockActivityEnvironment().run(activities.planCheckFacts, {
       clientId: CLIENT,
       accountId: ACCOUNT,
