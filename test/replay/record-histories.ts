@@ -15,8 +15,10 @@ import { temporal } from '@temporalio/proto';
 import { savingsCycleWorkflow, savingsPlanWorkflow } from '../../workflows';
 import { addBankingDays, addPeriods, debitDate, stockholmTime } from '../../shared/calendar';
 import { cycleWorkflowId, planWorkflowId, rebalanceWorkflowId } from '../../shared/ids';
-import { rebalanceNowSignal, cancelPlanSignal } from '../../shared/messages';
-import { createTestAccount, FUND } from '../helpers/sandbox';
+import { rebalanceNowSignal, cancelPlanSignal, cycleStatusQuery, orderEventsSignal } from '../../shared/messages';
+import { SavingsPoliciesSchema } from '../../shared/plan';
+import { routeOrder } from '../../workers/event-bridge';
+import { CLIENT_1, createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
 
 const SET = process.env.REPLAY_SET;
@@ -248,6 +250,62 @@ async function main(): Promise<void> {
       await h.result();
     });
     await save(client, cycleWorkflowId('replay-failure', failing), 'cycle-failed-after-debit-keeps-money');
+
+    // 7. Order events batched (issue 14): the cycle's three orders settle together and reach it in one orderEvents
+    //    signal (with a malformed event, ignored), as the bridge sends them; recorded without the bridge.
+    const g = await createTestAccount(s.api, 7, {
+      allocation: [
+        { instrument: FUND.fjallsjo, allocation: '40' },
+        { instrument: FUND.norrsken, allocation: '35' },
+        { instrument: FUND.kustlinje, allocation: '25' },
+      ],
+    });
+    s.followTemporalClock();
+    // Fondo's clock may be ahead of Temporal's after the scenarios above: start from the later of the two.
+    await s.sleepUntil(new Date(s.sandbox.engine.clock.now() + 3_600_000).toISOString());
+    const batched = await s.upcomingPeriod();
+    await s.sleepUntil(`${batched}-01T08:00:00Z`);
+    await s.run(async () => {
+      const h = await client.workflow.start(savingsCycleWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: cycleWorkflowId('replay-batch', batched),
+        args: [
+          {
+            planId: 'replay-batch',
+            clientId: CLIENT_1,
+            accountId: g.accountId,
+            period: batched,
+            amount: '1500.00',
+            scheduledDebitDate: debitDate(batched, 10),
+            allocation: { source: 'fondo' },
+            policies: SavingsPoliciesSchema.parse({}),
+            carry: {},
+            cashFlow: false,
+            orderTurnOpen: true,
+          },
+        ],
+      });
+      const orders = () =>
+        [...s.sandbox.engine.store.orders.values()].filter((o) => o.clientRef?.startsWith('replay-batch:'));
+      const status = () => h.query(cycleStatusQuery);
+      for (let i = 0; i < 600 && !(await status()).payments[0]?.debitDate; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      await s.sleepUntil(stockholmTime((await status()).payments[0]!.debitDate!, '08:00')); // the payment's first read
+      for (let i = 0; i < 600 && (await status()).orders.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+      const clock = s.sandbox.engine.clock;
+      clock.setMode('manual');
+      await s.env.sleep(5 * 60_000); // Fondo settles five minutes after placement, before the safety net's read
+      for (let i = 0; i < 20 && !orders().every((o) => o.status === 'settled'); i++) clock.set(clock.nextDueAt()!);
+      const events = [];
+      for await (const o of s.fondo.iterateOrders(CLIENT_1, { modifiedFrom: new Date(0).toISOString() })) {
+        const route = o.clientRef?.startsWith('replay-batch:') ? routeOrder(o) : undefined;
+        if (route?.kind === 'order') events.push(route.payload);
+      }
+      await h.signal(orderEventsSignal.name, { events: [{ clientRef: 'replay-batch:x', orderId: 7 }, ...events] });
+      await h.result();
+      s.followTemporalClock();
+    });
+    await save(client, cycleWorkflowId('replay-batch', batched), 'cycle-order-events-batched');
 
     process.stdout.write(`histories written to ${OUT}\n`);
   } finally {
