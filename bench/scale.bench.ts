@@ -5,6 +5,7 @@
  *   npm run bench:scale -- --plans 100            # N plan-cycles + the floor, one size
  *   npm run bench:scale -- --plans 250,1000       # two sizes: also the growth ratio
  *   npm run bench:scale -- --plans 100 --workers 2   # two worker processes on the task queue (horizontal scale)
+ *   npm run bench:scale -- --plans 200 --workers 1,2 # one and two workers side by side, same invocation
  *   npm run bench:scale -- --asleep 1000          # memory: worker RSS with 1 000 plans asleep
  *
  * Per size it starts its own Temporal dev server (.tools/bin/temporal, in memory), the Fondo sandbox with a fast
@@ -43,7 +44,7 @@ const FLOOR_TASK_QUEUE = 'bench-floor';
 
 const options = new Command('bench:scale')
   .option('--plans <sizes>', 'comma-separated numbers of plans, one run each', '50')
-  .option('--workers <n>', 'worker processes on the task queue', Number, 1)
+  .option('--workers <counts>', 'worker processes on the task queue; comma-separated = one run each, side by side', '1')
   .option('--no-floor', 'skip the engine floor')
   .option('--asleep <n>', 'memory benchmark: worker RSS with n plans asleep (instead of --plans)', Number)
   .option('--speed <factor>', 'sandbox business seconds per real second', Number, 36_000)
@@ -57,7 +58,7 @@ const options = new Command('bench:scale')
   .parse()
   .opts<{
     plans: string;
-    workers: number;
+    workers: string;
     floor: boolean;
     asleep?: number;
     speed: number;
@@ -590,9 +591,9 @@ function perPlan<T extends string>(totals: Record<T, number>, plans: number): Re
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
 
-async function runSize(n: number): Promise<SizeResult> {
-  console.log(`\n=== ${n} plan-cycles, ${options.workers} worker process(es), sandbox ×${options.speed}`);
-  const stack = await startStack(options.workers);
+async function runSize(n: number, workers: number): Promise<SizeResult> {
+  console.log(`\n=== ${n} plan-cycles, ${workers} worker process(es), sandbox ×${options.speed}`);
+  const stack = await startStack(workers);
   try {
     const idle = snapshot(stack);
     console.log(
@@ -658,7 +659,7 @@ async function runSize(n: number): Promise<SizeResult> {
     for (const [route, count] of Object.entries(fondo).sort((a, b) => b[1] - a[1])) {
       console.log(`    ${fmt(count / n, 2).padStart(6)}  ${route}`);
     }
-    if (options.workers > 1) {
+    if (workers > 1) {
       console.log(`  tasks by worker identity (sampled histories): ${JSON.stringify(counted.tasksByWorker)}`);
     }
 
@@ -680,14 +681,14 @@ async function runSize(n: number): Promise<SizeResult> {
         upserts: Math.round(actionsPerPlan.upserts),
         continueAsNew: Math.round(actionsPerPlan['continue-as-new']),
       };
-      const floorWorkers = Array.from({ length: options.workers }, (_, i) =>
+      const floorWorkers = Array.from({ length: workers }, (_, i) =>
         startProc(`floor-worker-${i + 1}`, ...node('bench/floor/worker.ts'), {
           TEMPORAL_ADDRESS: stack.address,
           TEMPORAL_TASK_QUEUE: FLOOR_TASK_QUEUE,
           SAVINGS_PAYLOAD_KEYS: testPayloadKeys(),
         })
       );
-      await waitForPollers(stack.client, FLOOR_TASK_QUEUE, options.workers);
+      await waitForPollers(stack.client, FLOOR_TASK_QUEUE, workers);
       // The real workers stay up (idle), as the issue's floor shares the server: only the floor's CPU is counted.
       const floorBefore = snapshot(stack, floorWorkers);
       const floorSeconds = await runFloor(stack, n, shape);
@@ -801,8 +802,28 @@ async function main(): Promise<void> {
     return;
   }
   const sizes = options.plans.split(',').map(Number);
+  const workerCounts = options.workers.split(',').map(Number);
   const results: SizeResult[] = [];
-  for (const n of sizes) results.push(await runSize(n));
+  for (const n of sizes) {
+    const byWorkers: { workers: number; seconds: number }[] = [];
+    for (const workers of workerCounts) {
+      const result = await runSize(n, workers);
+      byWorkers.push({ workers, seconds: result.seconds });
+      if (workers === workerCounts[0]) results.push(result);
+    }
+    if (byWorkers.length >= 2) {
+      const base = byWorkers[0]!;
+      console.log(
+        `\nworkers at ${n} plans: ` +
+          byWorkers
+            .map(
+              (w) =>
+                `${w.workers} → wall ${fmt(w.seconds)} s (${fmt(w.seconds / base.seconds, 2)}× the ${base.workers}-worker run)`
+            )
+            .join('; ')
+      );
+    }
+  }
   if (results.length >= 2) {
     const [a, b] = [results[0]!, results[results.length - 1]!];
     const growth = b.seconds / a.seconds;
