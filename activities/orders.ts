@@ -168,11 +168,15 @@ export function createOrderActivities({ fondo, assumeUniqueClientRefs }: OrderAc
      * issue 14), one after the other. Exactly-once as for one order: a retry of the batch adopts every order an
      * earlier attempt placed (by its clientRef), and places the rest. A transient failure of any order fails the
      * attempt (Temporal retries the batch); a refusal or a non-retryable failure is that order's result alone.
+     * Between orders the activity heartbeats (so a cancellation reaches it) and stops if it was cancelled: no order
+     * is created after the workflow stopped waiting for them.
      */
     async placeSubscriptions(input: PlaceSubscriptionsInput): Promise<PlaceBatchOrderResult[]> {
       const results: PlaceBatchOrderResult[] = [];
       for (const order of input.orders) {
         const { clientId, accountId, searchFrom } = input;
+        Context.current().heartbeat(results.length);
+        if (signal().aborted) throw signal().reason;
         try {
           results.push(await subscribe({ clientId, accountId, searchFrom, ...order }));
         } catch (err) {

@@ -8,7 +8,7 @@
  * So nothing a caller sends can put state into a plan that its next run (continue-as-new) would reject.
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { FailureType } from '../shared/failure-types';
 import {
@@ -18,6 +18,7 @@ import {
   orderEventsSignal,
 } from '../shared/messages';
 import { describeIssue } from '../shared/plan';
+import { PATCH } from './patches';
 
 /** The first issue's location and kind, safe to log (zod messages may quote the value). */
 export function issueShape(error: z.ZodError): { path: string; code: string } {
@@ -79,10 +80,15 @@ export function onUpdate<S extends z.ZodType, Ret, Args extends [unknown]>(
  * Registers the event bridge's order signals: one event (`orderEvent`) or a batch (`orderEvents`). In a batch each
  * event is checked on its own, so a malformed one is logged and dropped without losing the others. Events are hints
  * either way (the order book reads the custodian before booking).
+ *
+ * A batch is acted on only behind patch `order-events-batched`: a worker without this handler (before the deploy, or
+ * after a rollback) leaves the signal unhandled and records no command for it, so a history it wrote must replay
+ * ignoring the batch — the cycle then finishes at its safety net's read, as it did on that worker.
  */
 export function onOrderEvents(apply: (event: z.output<typeof OrderEventPayload>) => void): void {
   onSignal(orderEventSignal, OrderEventPayload, apply);
   onSignal(orderEventsSignal, OrderEventsEnvelope, ({ events }) => {
+    if (!patched(PATCH.orderEventsBatched)) return;
     for (const event of events) {
       const parsed = OrderEventPayload.safeParse(event);
       if (parsed.success) apply(parsed.data);

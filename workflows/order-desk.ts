@@ -87,8 +87,9 @@ export class OrderDesk {
     });
     const { clientId, accountId } = this.account;
     const summary = `buy ${orders.map((o) => `${o.instrument} for ${o.amount} SEK`).join(', ')}`;
-    // An attempt places the orders one after the other: its time grows with them (30 s each, at least fondoWrite's).
-    const startToCloseTimeout = `${Math.max(60, 30 * orders.length)} seconds`;
+    // An attempt places the orders one after the other: each gets what one placeSubscription attempt gets (fondoWrite's
+    // minute: six HTTP timeouts), so a retry never starts while an earlier attempt may still be creating an order.
+    const startToCloseTimeout = `${60 * orders.length} seconds`;
     const results = await write.placeSubscriptions.executeWithOptions({ ...fondoWrite, startToCloseTimeout, summary }, [
       { clientId, accountId, searchFrom: this.searchFrom, orders },
     ]);

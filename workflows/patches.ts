@@ -24,6 +24,8 @@ export const PATCH = {
   planBooksAttention: 'plan-books-attention',
   /** A cycle places its split's buys in one activity (placeSubscriptions), not one activity per fund (issue 14). */
   oneOrderActivityPerSplit: 'one-order-activity-per-split',
+  /** An `orderEvents` batch from the bridge is applied (a worker without its handler left it unhandled). */
+  orderEventsBatched: 'order-events-batched',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */
