@@ -1,7 +1,7 @@
 /**
  * Benchmark: the V8 heap each cached workflow holds for the workflow bundle's module state, and where it goes.
  *
- * Run (one command, from the repository root; ~1–3 min, most of it webpack):
+ * Run (one command, from the repository root; ~1 min on an idle machine, most of it webpack):
  *   node --expose-gc --import tsx bench/workflow-heap.bench.ts [--workflows 100] [--variants all|shipped] [--no-preload]
  *
  * What it does, the way the worker does it: it bundles workflows/ with the worker's own configuration
