@@ -5,7 +5,9 @@
  * The worker's own workflow code carries no holiday engine: shared/calendar.ts reads a generated banking-day table
  * (shared/banking-days.generated.ts). Every cached workflow evaluates the bundle's modules again (the SDK's reusable
  * V8 context keeps a module cache per workflow), so date-holidays, moment, moment-timezone and astronomia in the
- * bundle cost every cached plan their module state; test/workflows/workflow-bundle.test.ts keeps them out.
+ * bundle cost every cached plan their module state; test/workflows/workflow-bundle.test.ts keeps them out. zod, whose
+ * module state was half of what a cached workflow held, is preloaded once per context instead ({@link PRELOADED_MODULES},
+ * workflows/preload.ts; bench/workflow-heap.bench.ts measures it).
  *
  * Workflow code that does import date-holidays (the bundle probe of that test does, to compare the engine inside a
  * bundle with Node) still gets the reductions below. Without them webpack would inline large things never used:
@@ -331,11 +333,18 @@ export function workflowWebpackConfigHook(config: WebpackConfiguration): Webpack
   };
 }
 
+/**
+ * Modules evaluated once per reusable V8 context and shared by every workflow in it, instead of once per cached
+ * workflow (the SDK's `preloadModules`): zod, through workflows/preload.ts, which says what may be preloaded.
+ */
+export const PRELOADED_MODULES: readonly string[] = [require.resolve('../workflows/preload')];
+
 /** Options for bundling workflows: the worker's workflowsPath (or a test's own) with the shared webpack hook. */
 export function workflowBundleOptions(options: { workflowsPath?: string; logger?: BundlerLogger } = {}): BundleOptions {
   return {
     workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH,
     webpackConfigHook: workflowWebpackConfigHook,
+    preloadModules: [...PRELOADED_MODULES],
     ...(options.logger && { logger: options.logger }),
   };
 }
