@@ -24,7 +24,12 @@ export interface InvestmentSnapshot {
   holdings: Record<string, string>;
   /** Units and price per fund held, for drift and cash-flow weights. */
   positions: Record<string, { units: string; price: string }>;
-  cash: { balance: string; pendingSubscriptions: string; available: string };
+  /**
+   * Settled cash, and what pending subscriptions reserve of it: read only when asked (`pendingSince`), since it walks
+   * the partner's order list (calls grow with the partner's volume); null when not read. A cycle does not need it (it
+   * spends its own deposit and the free cash its plan hands it); a rebalance run does.
+   */
+  cash: { balance: string; pendingSubscriptions: string | null; available: string | null };
 }
 
 export function createPortfolioActivities(fondo: FondoClient, reads: SharedReads) {
@@ -98,8 +103,11 @@ export function createPortfolioActivities(fondo: FondoClient, reads: SharedReads
       allocation: AllocationSource;
       /** Funds the split may touch besides the allocation (carried money). */
       extraFunds: string[];
-      /** Pending orders older than this are not counted against available cash. */
-      pendingSince: string;
+      /**
+       * Read the cash pending subscriptions reserve, counting pending orders modified since this instant (older ones
+       * are not counted); absent: not read (no order-list walk), `cash.pendingSubscriptions`/`available` are null.
+       */
+      pendingSince?: string;
     }): Promise<InvestmentSnapshot> {
       const [account, kyc, weights] = await Promise.all([
         fondoCall(() => fondo.getAccount(input.clientId, input.accountId, { signal: signal() })),
@@ -118,8 +126,11 @@ export function createPortfolioActivities(fondo: FondoClient, reads: SharedReads
       );
       // Cash available to invest: rounded down to the öre, so a split never spends more than there is.
       const balance = toFixed(account.balance ?? '0', SEK_SCALE, 'floor');
-      const pending = await pendingSubscriptions(input.clientId, input.accountId, input.pendingSince);
-      const available = dec(balance).minus(pending);
+      const pending =
+        input.pendingSince === undefined
+          ? null
+          : await pendingSubscriptions(input.clientId, input.accountId, input.pendingSince);
+      const available = pending === null ? null : dec(balance).minus(pending);
       return {
         accountActive: account.status === 'active' && !account.deleted,
         kycOrder: kyc.order === true,
@@ -130,7 +141,7 @@ export function createPortfolioActivities(fondo: FondoClient, reads: SharedReads
         cash: {
           balance,
           pendingSubscriptions: pending,
-          available: toFixed(available.isNegative() ? '0' : available, SEK_SCALE, 'floor'),
+          available: available === null ? null : toFixed(available.isNegative() ? '0' : available, SEK_SCALE, 'floor'),
         },
       };
     },

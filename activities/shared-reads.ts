@@ -8,8 +8,8 @@
  * - stale by at most `ttlMs`: a fund closed meanwhile is refused by the custodian at the order and the cycle holds
  *   the leg (shared/cycle-steps.ts), so a stale list never buys a closed fund; prices only estimate units;
  * - `ttlMs` 0 reads every time (the tests' in-process workers, whose scenarios change funds between steps).
- * The shared read is not tied to one activity's cancellation (another activity may wait for it); the Fondo client's
- * own timeout bounds it.
+ * The shared read is not tied to one activity's cancellation (another activity may wait for it; the Fondo client's
+ * own timeout bounds it), but a cancelled activity stops waiting for it. The list is frozen: callers share it.
  */
 import { LRUCache } from 'lru-cache';
 import type { FondoClient, Instrument } from '../fondo';
@@ -27,13 +27,32 @@ export function sharedReads(fondo: FondoClient, ttlMs: number): SharedReads {
   const instruments = new LRUCache<string, Instrument[]>({
     max: MAX_CLIENTS,
     ttl: ttlMs,
-    fetchMethod: (clientId) => fondo.listClientInstruments(clientId),
+    fetchMethod: async (clientId) => Object.freeze(await fondo.listClientInstruments(clientId)) as Instrument[],
   });
   return {
-    async clientInstruments(clientId) {
-      const list = await instruments.fetch(clientId);
+    async clientInstruments(clientId, signal) {
+      signal.throwIfAborted();
+      const list = await untilAborted(instruments.fetch(clientId), signal);
       if (list === undefined) throw new Error(`no fund list for client ${clientId}`); // fetchMethod never returns none
       return list;
     },
   };
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on for its other waiters). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      }
+    );
+  });
 }

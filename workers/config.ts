@@ -75,7 +75,7 @@ export const SharedReadsConfigSchema = z.object({
     .trim()
     .regex(/^\d+$/, 'must be a whole number of milliseconds (0 = no sharing)')
     .transform(Number)
-    .pipe(z.number().int().max(600_000, 'must be at most 600000'))
+    .pipe(z.number().int().max(60_000, 'must be at most 60000 (a stale fund list keeps money uninvested)'))
     .default(5000),
 });
 

@@ -418,9 +418,12 @@ export class EventBridge {
     const initialDelayMs = this.options.retry?.initialDelayMs ?? 500;
     const maxDelayMs = this.options.retry?.maxDelayMs ?? 30_000;
     const queue = this.queues.get(workflowId)!;
+    /** Events still to send one by one, after Temporal refused the batch that held them. */
+    let singly = 0;
     while (queue.length > 0) {
       await this.batchWindow(queue[0]!);
-      const batch = this.takeBatch(queue);
+      const batch = singly > 0 ? [queue[0]!] : this.takeBatch(queue);
+      singly = Math.max(0, singly - 1);
       const route = deliveryOf(batch.map((p) => p.route));
       const receivedAt = Math.min(...batch.map((p) => p.receivedAt));
       const eventAt = Math.min(...batch.map((p) => eventTime(p.route, p.receivedAt)));
@@ -443,6 +446,11 @@ export class EventBridge {
           logger.debug(describeRoute(route), 'signalled');
         } else if (outcome === 'not-found') {
           this.stats.notFound++;
+        } else if (batch.length > 1) {
+          // A refused batch does not condemn its events: each is sent on its own next (and refused alone if invalid).
+          logger.warn(describeRoute(route), 'Temporal refused the batched signal; sending its events one by one');
+          singly = batch.length;
+          break;
         } else {
           this.stats.rejected++;
           logger.error(describeRoute(route), 'Temporal refused the signal as invalid; not retried');
@@ -450,7 +458,7 @@ export class EventBridge {
         for (const p of batch) this.delivered.add(p.route.dedupeKey);
         break;
       }
-      queue.splice(0, batch.length);
+      if (singly === batch.length && batch.length > 1) continue; // nothing delivered: the same events, one by one
       for (const p of batch) this.pendingKeys.delete(p.route.dedupeKey);
       this.pendingCount -= batch.length;
       this.failingQueues.delete(workflowId);

@@ -83,13 +83,11 @@ export class CycleLegs {
       return;
     }
     const { planId, period } = this.cycle;
-    let results;
-    try {
-      results = await this.desk.placeBuys(buys, (instrument, seq) =>
-        subscriptionClientRef(planId, period, instrument, seq)
-      );
-    } catch (err) {
-      if (isCancellation(err)) throw err;
+    const results = await this.desk.placeBuys(buys, (instrument, seq) =>
+      subscriptionClientRef(planId, period, instrument, seq)
+    );
+    if (!results) {
+      // Nothing was booked: each buy under the same reference the batch used, adopted if the batch placed it.
       for (const b of buys) await this.buy(b.instrument, b.amount);
       return;
     }
@@ -207,8 +205,7 @@ export class CycleLegs {
     let snap;
     try {
       snap = await read.investmentSnapshot({
-        ...{ clientId, accountId, allocation, extraFunds: [leg.instrument] },
-        pendingSince: this.desk.searchFrom,
+        ...{ clientId, accountId, allocation, extraFunds: [leg.instrument] }, // the leg's own money: no cash read
       });
     } catch (err) {
       // Refused by the custodian (e.g. the allocation is gone): the money is carried, never dropped.

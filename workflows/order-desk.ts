@@ -5,7 +5,7 @@
  * or the quiet-period safety net's next read (shared/quiet-period.ts), and `untilFinal` repeats it until every placed
  * order is final. The wait keeps one timer across wakes (WakeTimer): an event does not cost a timer.
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PlaceBatchOrderResult, PlaceOrderResult } from '../shared/custodian';
 import { formatSek } from '../shared/money';
@@ -73,12 +73,13 @@ export class OrderDesk {
 
   /**
    * Places several buys in one activity (`placeSubscriptions`), each under its fund's next reference; results in the
-   * order of `buys`, each booked as `place` books one. An order that failed for good is not in the book.
+   * order of `buys`, each booked as `place` books one. An order that failed for good is not in the book. When the
+   * activity itself fails (for good: it retries transient failures) nothing is booked and `undefined` is returned.
    */
   async placeBuys(
     buys: { instrument: string; amount: string }[],
     refFor: (instrument: string, seq: number) => string
-  ): Promise<(PlaceBatchOrderResult & { clientRef: string })[]> {
+  ): Promise<(PlaceBatchOrderResult & { clientRef: string })[] | undefined> {
     const seqs = new Map<string, number>();
     const orders = buys.map(({ instrument, amount }) => {
       const seq = (seqs.get(instrument) ?? this.book.count(instrument, 'buy')) + 1;
@@ -90,9 +91,15 @@ export class OrderDesk {
     // An attempt places the orders one after the other: each gets what one placeSubscription attempt gets (fondoWrite's
     // minute: six HTTP timeouts), so a retry never starts while an earlier attempt may still be creating an order.
     const startToCloseTimeout = `${60 * orders.length} seconds`;
-    const results = await write.placeSubscriptions.executeWithOptions({ ...fondoWrite, startToCloseTimeout, summary }, [
-      { clientId, accountId, searchFrom: this.searchFrom, orders },
-    ]);
+    let results: PlaceBatchOrderResult[];
+    try {
+      results = await write.placeSubscriptions.executeWithOptions({ ...fondoWrite, startToCloseTimeout, summary }, [
+        { clientId, accountId, searchFrom: this.searchFrom, orders },
+      ]);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return undefined;
+    }
     return orders.map((order, i) => {
       const result = results[i] ?? { outcome: 'failed', message: 'no result for this order' };
       const entry = { instrument: order.instrument, clientRef: order.clientRef, side: 'buy' as const };

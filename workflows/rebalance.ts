@@ -142,7 +142,8 @@ class RebalanceRun {
       .map((o) => o.settledAmount ?? o.amount);
     return planRebalance({
       positions: snap.positions,
-      cash: runSpendable(snap.cash.available, this.input.freeCash, proceeds),
+      // The run's snapshots read the account's available cash (pendingSince); were it missing, none is spent.
+      cash: runSpendable(snap.cash.available ?? '0.00', this.input.freeCash, proceeds),
       targets: snap.weights,
       instruments: snap.rules,
       policy: {

@@ -185,8 +185,7 @@ class Cycle {
           clientId: input.clientId,
           accountId: input.accountId,
           allocation: input.allocation,
-          extraFunds: Object.keys(input.carry),
-          pendingSince: legs.desk.searchFrom,
+          extraFunds: Object.keys(input.carry), // no pendingSince: the split spends the pool, not the account's cash
         });
         const rulesAware = patched(PATCH.cashFlowRespectsRules);
         const split = splitSnapshot(snapshot, { ...input, paid: this.paid, rulesAware });

@@ -74,7 +74,10 @@ describe('shared reads: the fund list', () => {
     // A 503 on the next read fails that call (the activity retries it) and leaves nothing behind.
     await new Promise((r) => setTimeout(r, 400));
     await api.control('POST', '/faults', { route: INSTRUMENTS, kind: '503', count: 1 });
-    await expect(runActivity(shared.planCheckFacts, input)).rejects.toBeDefined();
+    await expect(runActivity(shared.planCheckFacts, input)).rejects.toMatchObject({
+      type: 'FondoUnavailable',
+      nonRetryable: false,
+    });
     const retried = await runActivity(shared.planCheckFacts, input);
     expect(retried.funds[FUND.kustlinje]?.rules?.isTradable).toBe(true);
   });

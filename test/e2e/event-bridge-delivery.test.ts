@@ -28,6 +28,8 @@ class FlakySignaller implements Signaller {
   readonly deliveries: BridgeDelivery[] = [];
   attempts = 0;
   failing = false;
+  /** Answers a batch (`orderEvents`) as invalid, as Temporal would for a payload it refuses. */
+  rejectBatches = false;
   constructor(private failFirst = 0) {}
   async send(route: BridgeDelivery): Promise<SignalOutcome> {
     await Promise.resolve(); // answers asynchronously, like the gRPC call
@@ -36,6 +38,7 @@ class FlakySignaller implements Signaller {
       this.failFirst = Math.max(0, this.failFirst - 1);
       throw Object.assign(new Error('14 UNAVAILABLE: Connection refused'), { name: 'ServiceError', code: 14 });
     }
+    if (this.rejectBatches && route.kind === 'orders') return 'rejected';
     this.deliveries.push(route);
     if (route.kind === 'orders')
       for (const [i, payload] of route.payload.events.entries())
@@ -208,6 +211,22 @@ describe('event bridge delivery (sandbox + failing Temporal stand-in)', () => {
     // orderBatch false: one signal per event, as before.
     expect(to(single, 'savings-cycle:batch-1:2026-11').map((d) => d.kind)).toEqual(['order', 'order', 'order']);
     expect(single.stats()).toEqual({ signals: 4, events: 4 });
+  }, 30_000);
+
+  it('a batch Temporal refuses is sent again event by event, in order; nothing is marked delivered unsent', async () => {
+    const signaller = new FlakySignaller();
+    signaller.rejectBatches = true;
+    const bridge = newBridge(signaller);
+    await bridge.start();
+    const { accountId } = await createTestAccount(api, nextAccount++, { balance: '1000.00' });
+    const ids: string[] = [];
+    for (const leg of ['', ':2', ':3']) ids.push(await subscribe(accountId, `refused-1:2026-11:SE0007120068SEK${leg}`));
+    for (const id of ids) await cancel(id);
+    await until(() => signaller.sent.length >= 3, 'the three events, one by one');
+    await bridge.idle();
+    expect(signaller.deliveries.map((d) => d.kind)).toEqual(['order', 'order', 'order']);
+    expect(signaller.orderStates('savings-cycle:refused-1:2026-11')).toEqual(ids.map((id) => `${id}:canceled`));
+    expect(bridge.stats).toMatchObject({ signals: 3, rejected: 0 });
   }, 30_000);
 
   it('while Temporal is down events wait in order per workflow; all arrive, in order, once it answers', async () => {
