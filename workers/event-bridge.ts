@@ -459,6 +459,7 @@ export class EventBridge {
         break;
       }
       if (singly === batch.length && batch.length > 1) continue; // nothing delivered: the same events, one by one
+      queue.splice(0, batch.length);
       for (const p of batch) this.pendingKeys.delete(p.route.dedupeKey);
       this.pendingCount -= batch.length;
       this.failingQueues.delete(workflowId);
