@@ -1,7 +1,7 @@
 import { createActivities } from '../../activities';
 import type { FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
-import { runActivity, sandboxFondoClient } from '../helpers/activity-env';
+import { countRequests, runActivity, sandboxFondoClient } from '../helpers/activity-env';
 import { CLIENT_1, createTestAccount, FUND, n, type SandboxApi, startTestSandbox } from '../helpers/sandbox';
 
 // Issue 14: the order-list walk (pending subscriptions reserve cash) was the one read per cycle that grew with the
@@ -33,14 +33,7 @@ describe('investmentSnapshot: the cash reserved by pending subscriptions, only w
       clientRef: 'snap-1:2031-03:SE0007120068SEK',
     });
     expect(order.status).toBe(201);
-    const rule = (await api.control('POST', '/faults', { route: ORDER_LIST, kind: 'latency', latencyMs: 0 })).body as {
-      id: number;
-    };
-    const lists = async () =>
-      Number(
-        ((await api.control('GET', '/faults')).body as { id: number; hits: number }[]).find((r) => r.id === rule.id)
-          ?.hits
-      );
+    const lists = await countRequests(api, ORDER_LIST);
     const activities = createActivities({ fondo, assumeUniqueClientRefs: true });
     const input = { clientId: CLIENT_1, accountId, allocation: { source: 'fondo' as const }, extraFunds: [] };
 

@@ -4,7 +4,7 @@ import type { FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
 import { FailureType } from '../../shared/failure-types';
 import { dec } from '../../shared/money';
-import { failureOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
+import { failureOf, countRequests as countRequestsOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
 import { CLIENT_1, createTestAccount, FUND, type SandboxApi, startTestSandbox } from '../helpers/sandbox';
 
 // Issue 14: where Fondo refuses a duplicate clientRef (assumeUniqueClientRefs), an order is created first and a
@@ -35,15 +35,7 @@ describe('placing an order: create first where clientRefs are unique', () => {
     [...sandbox.engine.store.orders.values()].filter((o) => o.clientRef === clientRef);
 
   /** Counts requests to a route without changing them (a latency fault of 0 ms counts its hits). */
-  async function countRequests(route: string): Promise<() => Promise<number>> {
-    const rule = (await api.control('POST', '/faults', { route, kind: 'latency', latencyMs: 0 })).body as {
-      id: number;
-    };
-    return async () => {
-      const rules = (await api.control('GET', '/faults')).body as { id: number; hits: number }[];
-      return Number(rules.find((r) => r.id === rule.id)?.hits ?? 0);
-    };
-  }
+  const countRequests = (route: string) => countRequestsOf(api, route);
 
   async function subscription(ref: string) {
     const { accountId } = await createTestAccount(api, 5000 + account++, {

@@ -4,7 +4,7 @@ import type { FondoClient } from '../../fondo';
 import { createFondoError } from '../../fondo/errors';
 import type { Sandbox } from '../../sandbox/server';
 import { FailureType } from '../../shared/failure-types';
-import { failureOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
+import { failureOf, countRequests as countRequestsOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
 import { CLIENT_1, createTestAccount, FUND, type SandboxApi, startTestSandbox } from '../helpers/sandbox';
 
 // Issue 14: a cycle's split places its buys in one activity (placeSubscriptions) instead of one per fund. Each order
@@ -33,15 +33,7 @@ describe('placeSubscriptions: a split in one activity', () => {
   const ordersWithPrefix = (prefix: string) =>
     [...sandbox.engine.store.orders.values()].filter((o) => o.clientRef?.startsWith(prefix));
 
-  async function countRequests(route: string): Promise<() => Promise<number>> {
-    const rule = (await api.control('POST', '/faults', { route, kind: 'latency', latencyMs: 0 })).body as {
-      id: number;
-    };
-    return async () => {
-      const rules = (await api.control('GET', '/faults')).body as { id: number; hits: number }[];
-      return Number(rules.find((r) => r.id === rule.id)?.hits ?? 0);
-    };
-  }
+  const countRequests = (route: string) => countRequestsOf(api, route);
 
   async function batch(ref: string, funds: string[]) {
     const { accountId } = await createTestAccount(api, 6000 + account++, { balance: '3000.00' });
@@ -96,11 +88,13 @@ describe('placeSubscriptions: a split in one activity', () => {
   it('a closed fund is refused and a non-retryable failure fails its order only: the other funds are placed', async () => {
     const input = await batch('ps-mixed', [FUND.fjallsjo, FUND.lodjur, FUND.norrsken, FUND.kustlinje]);
     const create = fondo.createOrder.bind(fondo);
-    jest.spyOn(fondo, 'createOrder').mockImplementation((clientId, request, options) =>
-      request.instrument === FUND.norrsken
-        ? Promise.reject(createFondoError({ method: 'POST', path: '/v2/partner/client/x/order' }, { status: 404 }))
-        : create(clientId, request, options)
-    );
+    jest
+      .spyOn(fondo, 'createOrder')
+      .mockImplementation((clientId, request, options) =>
+        request.instrument === FUND.norrsken
+          ? Promise.reject(createFondoError({ method: 'POST', path: '/v2/partner/client/x/order' }, { status: 404 }))
+          : create(clientId, request, options)
+      );
     const results = await runActivity(activities().placeSubscriptions, input);
     expect(results.map((r) => r.outcome)).toEqual(['placed', 'refused', 'failed', 'placed']);
     expect(results[1]).toMatchObject({ reason: 'not-tradable' });

@@ -1,7 +1,7 @@
 import { createActivities } from '../../activities';
 import type { FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
-import { runActivity, sandboxFondoClient } from '../helpers/activity-env';
+import { countRequests as countRequestsOf, runActivity, sandboxFondoClient } from '../helpers/activity-env';
 import { CLIENT_1, createTestAccount, FUND, type SandboxApi, startTestSandbox } from '../helpers/sandbox';
 
 // Issue 14, reads shared: a client's fund list is read once per worker for FONDO_SHARED_READ_TTL_MS and serves every
@@ -20,15 +20,7 @@ describe('shared reads: the fund list', () => {
   afterAll(() => sandbox?.close());
   afterEach(() => api.control('DELETE', '/faults'));
 
-  async function countRequests(route: string): Promise<() => Promise<number>> {
-    const rule = (await api.control('POST', '/faults', { route, kind: 'latency', latencyMs: 0 })).body as {
-      id: number;
-    };
-    return async () => {
-      const rules = (await api.control('GET', '/faults')).body as { id: number; hits: number }[];
-      return Number(rules.find((r) => r.id === rule.id)?.hits ?? 0);
-    };
-  }
+  const countRequests = (route: string) => countRequestsOf(api, route);
 
   async function planInput() {
     const { accountId } = await createTestAccount(api, 7000 + account++, {

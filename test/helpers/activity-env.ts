@@ -2,6 +2,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { clearTokenCache, FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
+import type { SandboxApi } from './sandbox';
 
 /** The product's Fondo client on a test sandbox (the sandbox's partner credentials, a fresh token cache). */
 export function sandboxFondoClient(sandbox: Sandbox, timeoutMs = 5_000): FondoClient {
@@ -25,4 +26,16 @@ export function failureOf(p: Promise<unknown>): Promise<ApplicationFailure | und
     () => undefined,
     (e: unknown) => e as ApplicationFailure
   );
+}
+
+/**
+ * Counts requests to a sandbox route (`METHOD /path/template`) without changing them: a latency fault of 0 ms counts
+ * its hits. Returns a reader of the count so far.
+ */
+export async function countRequests(api: SandboxApi, route: string): Promise<() => Promise<number>> {
+  const rule = (await api.control('POST', '/faults', { route, kind: 'latency', latencyMs: 0 })).body as { id: number };
+  return async () => {
+    const rules = (await api.control('GET', '/faults')).body as { id: number; hits: number }[];
+    return Number(rules.find((r) => r.id === rule.id)?.hits ?? 0);
+  };
 }
