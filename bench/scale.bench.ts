@@ -25,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Command } from 'commander';
 import { addPeriods, periodOf } from '../shared/calendar';
@@ -473,7 +473,7 @@ async function runPlans(stack: Stack, n: number, label: string): Promise<{ secon
   const period = periodOf(today);
   const planIds = accounts.map((_, i) => `bench-${label}-${i}`);
   const started = performance.now();
-  const handles = [];
+  const handles: WorkflowHandleWithFirstExecutionRunId<typeof savingsPlanWorkflow>[] = [];
   for (let start = 0; start < n; start += 50) {
     const batch = planIds.slice(start, start + 50).map((planId, k) => {
       const plan: PlanInput = {
@@ -506,15 +506,25 @@ async function runPlans(stack: Stack, n: number, label: string): Promise<{ secon
       );
   }, 5000);
   try {
+    // At most 500 result long-polls open at once (2 000 at once made the dev server refuse them and the run stop);
+    // the plans run meanwhile whatever is awaited, and a finished plan's result returns at once.
+    const awaitAll = async (
+      check: (h: WorkflowHandleWithFirstExecutionRunId<typeof savingsPlanWorkflow>) => Promise<void>
+    ) => {
+      for (let i = 0; i < handles.length; i += 500) await Promise.all(handles.slice(i, i + 500).map(check));
+    };
     await Promise.race([
-      Promise.all(
-        handles.map(async (h) => {
-          const result = await h.result();
-          done++;
-          const outcomes = result.cycles.map((c) => c.outcome);
-          if (outcomes.join() !== 'invested') throw new Error(`${h.workflowId}: cycles ${outcomes.join()}`);
-        })
-      ),
+      awaitAll(async (h) => {
+        const result = await h.result();
+        done++;
+        const outcomes = result.cycles.map((c) => c.outcome);
+        if (outcomes.join() !== 'invested') {
+          // Said at once: the run then stops, and the pending result calls die with the closed connection.
+          const why = result.cycles.map((c) => `${c.outcome}: ${c.attention ?? '-'}`).join('; ');
+          console.error(`  ${h.workflowId}: ${why}`);
+          throw new Error(`${h.workflowId}: cycles ${outcomes.join()}`);
+        }
+      }),
       deadline,
     ]);
   } finally {
