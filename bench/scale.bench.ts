@@ -471,7 +471,8 @@ async function runPlans(stack: Stack, n: number, label: string): Promise<{ secon
   const accounts = await createAccounts(stack, n, 1);
   const today = new Date().toISOString().slice(0, 10);
   const period = periodOf(today);
-  const planIds = accounts.map((_, i) => `bench-${label}-${i}`);
+  // "p" between the size and the index: no run of 8 digits, which plan ids refuse as a possible personnummer.
+  const planIds = accounts.map((_, i) => `bench-${label}-p${i}`);
   const started = performance.now();
   const handles: WorkflowHandleWithFirstExecutionRunId<typeof savingsPlanWorkflow>[] = [];
   for (let start = 0; start < n; start += 50) {
