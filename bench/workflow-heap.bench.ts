@@ -30,7 +30,7 @@ import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import type { Workflow } from '@temporalio/worker/lib/workflow/interface';
-import type { WorkflowCreateOptions } from '@temporalio/workflow/lib/interfaces';
+import { workflowCreateOptions } from '../test/helpers/workflow-create-options';
 import { PRELOADED_MODULES, workflowBundleOptions } from '../workers/workflow-bundle';
 
 const options = new Command('workflow-heap')
@@ -118,31 +118,6 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function createOptions(i: number): WorkflowCreateOptions {
-  const runId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  const now = Date.UTC(2026, 10, 30);
-  // Only what initRuntime reads before a workflow's first activation; no plan data (nothing personal either).
-  const info = {
-    workflowId: `savings-plan:bench-${i}`,
-    runId,
-    workflowType: 'savingsPlanWorkflow',
-    searchAttributes: {},
-    historyLength: 1,
-    historySize: 0,
-    continueAsNewSuggested: false,
-    taskQueue: 'bench',
-    namespace: 'default',
-    firstExecutionRunId: runId,
-    originalExecutionRunId: runId,
-    startTime: new Date(now),
-    runStartTime: new Date(now),
-    attempt: 1,
-    unsafe: { isReplaying: false, now: () => now },
-    priority: {},
-  } as unknown as WorkflowCreateOptions['info'];
-  return { info, randomnessSeed: [i, 0, 0, 0], now, showStackTraceSources: false };
-}
-
 interface Row {
   name: string;
   bundleBytes: number;
@@ -169,7 +144,15 @@ async function measure(variant: Variant): Promise<Row> {
   let moduleIds: string[] = [];
   const start = performance.now();
   for (let i = 0; i < options.workflows; i++) {
-    workflows.push(await creator.createWorkflow(createOptions(i)));
+    workflows.push(
+      await creator.createWorkflow(
+        workflowCreateOptions(i, {
+          workflowType: 'savingsPlanWorkflow',
+          workflowId: `savings-plan:bench-${i}`,
+          taskQueue: 'bench',
+        })
+      )
+    );
     if (i === 0) {
       const context = (
         creator as unknown as { _context: { __TEMPORAL_ACTIVATOR__?: { moduleCache: Map<string, unknown> } } }

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import type { Workflow } from '@temporalio/worker/lib/workflow/interface';
-import type { WorkflowCreateOptions } from '@temporalio/workflow/lib/interfaces';
 import { PRELOADED_MODULES, workflowBundleOptions } from '../../workers/workflow-bundle';
 import { workflowBundle } from '../helpers/temporal';
+import { workflowCreateOptions } from '../helpers/workflow-create-options';
 
 /**
  * The worker's bundle preloads zod into the reusable V8 context's shared module cache (workers/workflow-bundle.ts
@@ -17,30 +17,6 @@ import { workflowBundle } from '../helpers/temporal';
 interface ContextView {
   __TEMPORAL_ACTIVATOR__?: { moduleCache: Map<string, unknown> };
   __zod_globalConfig?: Record<string, unknown>;
-}
-
-function createOptions(i: number, workflowType: string): WorkflowCreateOptions {
-  const runId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  const now = Date.UTC(2026, 10, 30);
-  const info = {
-    workflowId: `preload-test-${i}`,
-    runId,
-    workflowType,
-    searchAttributes: {},
-    historyLength: 1,
-    historySize: 0,
-    continueAsNewSuggested: false,
-    taskQueue: 'preload-test',
-    namespace: 'default',
-    firstExecutionRunId: runId,
-    originalExecutionRunId: runId,
-    startTime: new Date(now),
-    runStartTime: new Date(now),
-    attempt: 1,
-    unsafe: { isReplaying: false, now: () => now },
-    priority: {},
-  } as unknown as WorkflowCreateOptions['info'];
-  return { info, randomnessSeed: [i, 0, 0, 0], now, showStackTraceSources: false };
 }
 
 describe('modules shared by every workflow in the reusable V8 context', () => {
@@ -58,7 +34,11 @@ describe('modules shared by every workflow in the reusable V8 context', () => {
     const perWorkflow: string[][] = [];
     try {
       for (const [i, type] of ['savingsPlanWorkflow', 'savingsCycleWorkflow', 'savingsPlanWorkflow'].entries()) {
-        workflows.push(await creator.createWorkflow(createOptions(i, type)));
+        workflows.push(
+          await creator.createWorkflow(
+            workflowCreateOptions(i, { workflowType: type, workflowId: `preload-test-${i}`, taskQueue: 'preload-test' })
+          )
+        );
         perWorkflow.push([...(context.__TEMPORAL_ACTIVATOR__?.moduleCache.keys() ?? [])]);
       }
 
