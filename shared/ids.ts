@@ -17,10 +17,13 @@
  */
 import { z } from 'zod';
 
+/** Tested in a refine, not with `.regex()`: zod rewinds a check's RegExp at every parse, and preloaded schemas are frozen (workflows/preload.ts). */
+const PLAN_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,46}[a-z0-9])$/;
+
 export const PlanIdSchema = z
   .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{1,46}[a-z0-9])$/,
+  .refine(
+    (id) => PLAN_ID_PATTERN.test(id),
     'must be 3–48 characters of a–z, 0–9 and "-", starting and ending with a letter or digit'
   )
   .refine(
