@@ -175,6 +175,8 @@ interface Stack {
   client: Client;
   connection: Connection;
   address: string;
+  /** Each worker's SDK runtime metrics endpoint (TEMPORAL_METRICS_PORT): its workflow cache and task counters. */
+  sdkMetricsUrls: string[];
 }
 
 async function startStack(workers: number): Promise<Stack> {
@@ -235,12 +237,61 @@ async function startStack(workers: number): Promise<Stack> {
   };
   // Node/V8 flags for the worker alone (the sandbox and the bridge keep their defaults).
   const workerEnv = options.workerNodeOptions === undefined ? env : { ...env, NODE_OPTIONS: options.workerNodeOptions };
-  const workerProcs = Array.from({ length: workers }, (_, i) =>
-    startProc(`worker-${i + 1}`, ...node('workers/worker.ts'), workerEnv)
+  const sdkMetricsPorts = await Promise.all(Array.from({ length: workers }, () => freePort()));
+  const workerProcs = sdkMetricsPorts.map((port, i) =>
+    startProc(`worker-${i + 1}`, ...node('workers/worker.ts'), { ...workerEnv, TEMPORAL_METRICS_PORT: String(port) })
   );
   const bridge = startProc('bridge', ...node('workers/event-bridge-process.ts'), env);
   await waitForPollers(client, TASK_QUEUE, workers);
-  return { temporal, sandbox, sandboxUrl, workers: workerProcs, bridge, client, connection: connection!, address };
+  return {
+    temporal,
+    sandbox,
+    sandboxUrl,
+    workers: workerProcs,
+    bridge,
+    client,
+    connection: connection!,
+    address,
+    sdkMetricsUrls: sdkMetricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`),
+  };
+}
+
+/**
+ * The workers' workflow-cache and workflow-task counters from the SDK's runtime metrics, summed over the workers:
+ * a sticky-cache miss is a workflow task that replayed its whole history (the workflow was not in the cache).
+ */
+const SDK_COUNTERS = {
+  'cache hits': 'temporal_sticky_cache_hit',
+  'cache misses (full replays)': 'temporal_sticky_cache_miss',
+  'forced evictions': 'temporal_sticky_cache_total_forced_eviction',
+  'workflow tasks': 'temporal_workflow_task_execution_latency_count',
+  'workflow task failures': 'temporal_workflow_task_execution_failed',
+  'workflow task seconds': 'temporal_workflow_task_execution_latency_sum',
+  'schedule-to-start seconds': 'temporal_workflow_task_schedule_to_start_latency_sum',
+  'schedule-to-start count': 'temporal_workflow_task_schedule_to_start_latency_count',
+} as const;
+
+async function sdkCounters(stack: Stack): Promise<Record<keyof typeof SDK_COUNTERS, number>> {
+  const totals = Object.fromEntries(Object.keys(SDK_COUNTERS).map((k) => [k, 0])) as Record<
+    keyof typeof SDK_COUNTERS,
+    number
+  >;
+  for (const url of stack.sdkMetricsUrls) {
+    const text = await fetch(url).then(
+      (r) => r.text(),
+      () => ''
+    );
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#')) continue;
+      const match = /^([a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      if (match === null) continue;
+      for (const [label, metric] of Object.entries(SDK_COUNTERS) as [keyof typeof SDK_COUNTERS, string][]) {
+        // Counters carry a `_total` suffix in the Prometheus exposition; histograms their `_sum`/`_count`.
+        if (match[1] === metric || match[1] === `${metric}_total`) totals[label] += Number(match[2]);
+      }
+    }
+  }
+  return totals;
 }
 
 /** Until `count` distinct worker identities poll the task queue (workflow tasks). */
@@ -613,10 +664,12 @@ async function runSize(n: number, workers: number): Promise<SizeResult> {
         .join(', ')}`
     );
     const countsBefore = await sandboxCounts(stack);
+    const sdkBefore = await sdkCounters(stack);
     const before = snapshot(stack);
     const { seconds, planIds } = await runPlans(stack, n, `n${n}`);
     const after = snapshot(stack);
     const countsAfter = await sandboxCounts(stack);
+    const sdkAfter = await sdkCounters(stack);
     const cpu = cpuBetween(before, after);
     const fondo: Record<string, number> = {};
     let probes = 0;
@@ -670,6 +723,17 @@ async function runSize(n: number, workers: number): Promise<SizeResult> {
     for (const [route, count] of Object.entries(fondo).sort((a, b) => b[1] - a[1])) {
       console.log(`    ${fmt(count / n, 2).padStart(6)}  ${route}`);
     }
+    const sdk = Object.fromEntries(
+      Object.entries(sdkAfter).map(([k, v]) => [k, v - sdkBefore[k as keyof typeof SDK_COUNTERS]])
+    ) as Record<keyof typeof SDK_COUNTERS, number>;
+    const tasks = sdk['workflow tasks'];
+    console.log(
+      `  workflow tasks (worker metrics): ${fmt(tasks / n)} per plan-cycle, ` +
+        `mean ${fmt((sdk['workflow task seconds'] / Math.max(tasks, 1)) * 1000, 1)} ms, ` +
+        `schedule-to-start mean ${fmt((sdk['schedule-to-start seconds'] / Math.max(sdk['schedule-to-start count'], 1)) * 1000, 0)} ms; ` +
+        `cache hits ${sdk['cache hits']}, misses (full replays) ${sdk['cache misses (full replays)']}, ` +
+        `forced evictions ${sdk['forced evictions']}, failures ${sdk['workflow task failures']}`
+    );
     if (workers > 1) {
       console.log(`  tasks by worker identity (sampled histories): ${JSON.stringify(counted.tasksByWorker)}`);
     }
