@@ -8,7 +8,8 @@
  * Rules for what belongs here (the SDK evaluates this module before any workflow exists, then deep-freezes what
  * every preloaded module exports and every global it created):
  * - Only code without per-workflow state: the pure rules of shared/. Nothing that imports `@temporalio/*`
- *   (shared/messages.ts defines signals, shared/search-attributes.ts keys) and nothing of workflows/.
+ *   (shared/messages.ts defines signals, its payload schemas are in shared/message-payloads.ts;
+ *   shared/search-attributes.ts keys) and nothing of workflows/.
  * - Module-private memo caches stay writable (the freeze reaches exports only) and are shared by every workflow:
  *   they must be pure functions of their key (shared/calendar.ts's year table, @date-fns/tz's offset cache).
  * - Exported values are frozen: code must never write to them. decimal.js's constructor is exported frozen
@@ -36,6 +37,7 @@ import * as fondoCustodian from '../shared/fondo-custodian';
 import * as ids from '../shared/ids';
 import * as instrumentRules from '../shared/instrument-rules';
 import * as ledger from '../shared/ledger';
+import * as messagePayloads from '../shared/message-payloads';
 import * as money from '../shared/money';
 import * as nextSubmission from '../shared/next-submission';
 import * as pii from '../shared/pii';
@@ -68,6 +70,7 @@ export const PRELOADED_SHARED_MODULES: readonly object[] = [
   ids,
   instrumentRules,
   ledger,
+  messagePayloads,
   money,
   nextSubmission,
   pii,
@@ -135,7 +138,7 @@ function safeParseQuietly(schema: object, input: unknown): void {
 /** The accessors `object` inherits (its prototype chain up to, not including, `Object.prototype`). */
 function getterKeys(object: object): PropertyKey[] {
   const keys: PropertyKey[] = [];
-  for (let proto = Object.getPrototypeOf(object) as object | null; proto !== null && proto !== Object.prototype; ) {
+  for (let proto = Object.getPrototypeOf(object) as object | null; proto !== null && proto !== Object.prototype;) {
     for (const key of Reflect.ownKeys(proto)) {
       if (key !== 'constructor' && Object.getOwnPropertyDescriptor(proto, key)?.get !== undefined) keys.push(key);
     }
