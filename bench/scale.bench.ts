@@ -264,11 +264,11 @@ const SDK_COUNTERS = {
   'cache hits': 'temporal_sticky_cache_hit',
   'cache misses (full replays)': 'temporal_sticky_cache_miss',
   'forced evictions': 'temporal_sticky_cache_total_forced_eviction',
-  'workflow tasks': 'temporal_workflow_task_execution_latency_count',
+  'workflow tasks': 'temporal_workflow_task_execution_latency_seconds_count',
   'workflow task failures': 'temporal_workflow_task_execution_failed',
-  'workflow task seconds': 'temporal_workflow_task_execution_latency_sum',
-  'schedule-to-start seconds': 'temporal_workflow_task_schedule_to_start_latency_sum',
-  'schedule-to-start count': 'temporal_workflow_task_schedule_to_start_latency_count',
+  'workflow task seconds': 'temporal_workflow_task_execution_latency_seconds_sum',
+  'schedule-to-start seconds': 'temporal_workflow_task_schedule_to_start_latency_seconds_sum',
+  'schedule-to-start count': 'temporal_workflow_task_schedule_to_start_latency_seconds_count',
 } as const;
 
 async function sdkCounters(stack: Stack): Promise<Record<keyof typeof SDK_COUNTERS, number>> {
