@@ -5,9 +5,10 @@
  * The worker's own workflow code carries no holiday engine: shared/calendar.ts reads a generated banking-day table
  * (shared/banking-days.generated.ts). Every cached workflow evaluates the bundle's modules again (the SDK's reusable
  * V8 context keeps a module cache per workflow), so date-holidays, moment, moment-timezone and astronomia in the
- * bundle cost every cached plan their module state; test/workflows/workflow-bundle.test.ts keeps them out. zod, whose
- * module state was half of what a cached workflow held, is preloaded once per context instead ({@link PRELOADED_MODULES},
- * workflows/preload.ts; bench/workflow-heap.bench.ts measures it).
+ * bundle cost every cached plan their module state; test/workflows/workflow-bundle.test.ts keeps them out. zod,
+ * decimal.js and the pure rules of shared/ (their schemas and tables: ~80 % of what a cached workflow held) are
+ * preloaded once per context instead ({@link PRELOADED_MODULES}, workflows/preload.ts; bench/workflow-heap.bench.ts
+ * measures it).
  *
  * Workflow code that does import date-holidays (the bundle probe of that test does, to compare the engine inside a
  * bundle with Node) still gets the reductions below. Without them webpack would inline large things never used:
@@ -335,7 +336,8 @@ export function workflowWebpackConfigHook(config: WebpackConfiguration): Webpack
 
 /**
  * Modules evaluated once per reusable V8 context and shared by every workflow in it, instead of once per cached
- * workflow (the SDK's `preloadModules`): zod, through workflows/preload.ts, which says what may be preloaded.
+ * workflow (the SDK's `preloadModules`): zod, decimal.js and the pure rules of shared/, through workflows/preload.ts,
+ * which says what may be preloaded and settles the schemas before the SDK freezes them.
  */
 export const PRELOADED_MODULES: readonly string[] = [require.resolve('../workflows/preload')];
 
