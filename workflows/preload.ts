@@ -7,7 +7,8 @@
  *
  * Rules for what belongs here (the SDK evaluates this module before any workflow exists, then deep-freezes what
  * every preloaded module exports and every global it created):
- * - Only code without per-workflow state: the pure rules of shared/. Nothing that imports `@temporalio/*`
+ * - Only code without per-workflow state, and nothing that reads the clock or randomness at load (it runs before
+ *   any workflow exists, outside the workflow's deterministic clock): the pure rules of shared/. Nothing that imports `@temporalio/*`
  *   (shared/messages.ts defines signals, its payload schemas are in shared/message-payloads.ts;
  *   shared/search-attributes.ts keys) and nothing of workflows/.
  * - Module-private memo caches stay writable (the freeze reaches exports only) and are shared by every workflow:
