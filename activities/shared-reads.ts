@@ -13,6 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { FondoClient, Instrument } from '../fondo';
+import { untilAborted } from '../fondo/abort';
 
 export interface SharedReads {
   /** The client's fund list (`listClientInstruments`), shared for the configured time. */
@@ -37,22 +38,4 @@ export function sharedReads(fondo: FondoClient, ttlMs: number): SharedReads {
       return list;
     },
   };
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on for its other waiters). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: Error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      }
-    );
-  });
 }

@@ -12,6 +12,7 @@
  */
 import ky, { isTimeoutError, type KyInstance } from 'ky';
 import type { z } from 'zod';
+import { untilAborted } from './abort';
 import { getAccessToken, invalidateAccessToken, tokenCacheKey } from './auth';
 import { createFondoError, type CallContext } from './errors';
 import { describeIssues, TokenResponseSchema, type TokenResponse } from './schemas';
@@ -115,11 +116,7 @@ export class FondoHttp {
     if (signal?.aborted === true) throw createFondoError(context, { cause: 'abort' });
     const pending = getAccessToken(this.#tokenKey, () => this.#fetchToken());
     if (signal === undefined) return pending;
-    return new Promise<string>((resolve, reject) => {
-      const onAbort = () => reject(createFondoError(context, { cause: 'abort' }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return untilAborted(pending, signal, () => createFondoError(context, { cause: 'abort' }));
   }
 
   /** Forgets `token` if it is still the cached one (after Fondo rejected it with 401). */

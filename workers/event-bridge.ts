@@ -427,6 +427,7 @@ export class EventBridge {
       const route = deliveryOf(batch.map((p) => p.route));
       const receivedAt = Math.min(...batch.map((p) => p.receivedAt));
       const eventAt = Math.min(...batch.map((p) => eventTime(p.route, p.receivedAt)));
+      let batchRefused = false;
       for (let attempt = 0; ; attempt++) {
         if (this.abort.signal.aborted) return;
         let outcome: SignalOutcome;
@@ -450,6 +451,7 @@ export class EventBridge {
           // A refused batch does not condemn its events: each is sent on its own next (and refused alone if invalid).
           logger.warn(describeRoute(route), 'Temporal refused the batched signal; sending its events one by one');
           singly = batch.length;
+          batchRefused = true;
           break;
         } else {
           this.stats.rejected++;
@@ -458,7 +460,7 @@ export class EventBridge {
         for (const p of batch) this.delivered.add(p.route.dedupeKey);
         break;
       }
-      if (singly === batch.length && batch.length > 1) continue; // nothing delivered: the same events, one by one
+      if (batchRefused) continue; // nothing delivered: the same events, one by one
       queue.splice(0, batch.length);
       for (const p of batch) this.pendingKeys.delete(p.route.dedupeKey);
       this.pendingCount -= batch.length;

@@ -108,26 +108,26 @@ export function settleSchemas(roots: readonly unknown[]): number {
     const value = stack.pop();
     if (value === null || typeof value !== 'object' || seen.has(value)) continue;
     seen.add(value);
-    const internals = ownValue(value, '_zod');
+    const internals = readQuietly(value, '_zod');
     if (internals !== null && typeof internals === 'object') {
       schemas += 1;
-      const pattern = (ownValue(internals, 'def') as { pattern?: unknown } | undefined)?.pattern;
+      const pattern = (readQuietly(internals, 'def') as { pattern?: unknown } | undefined)?.pattern;
       if (pattern instanceof RegExp) {
         // zod sets the pattern's lastIndex at every parse, which a frozen RegExp refuses: the parse would throw.
         throw new Error(`a preloaded schema checks the pattern ${String(pattern)}; test it in a refine instead`);
       }
-      for (const key of getterKeys(internals)) stack.push(ownValue(internals, key));
-      for (const key of getterKeys(value)) stack.push(ownValue(value, key));
+      for (const key of getterKeys(internals)) stack.push(readQuietly(internals, key));
+      for (const key of getterKeys(value)) stack.push(readQuietly(value, key));
       // A container's first parses ask whether it is recursive and store the answer (its `_zod.parse`).
       for (let parse = 0; parse < 2; parse++) safeParseQuietly(value, undefined);
     }
-    for (const key of Reflect.ownKeys(value)) stack.push(ownValue(value, key));
+    for (const key of Reflect.ownKeys(value)) stack.push(readQuietly(value, key));
   }
   return schemas;
 }
 
 function safeParseQuietly(schema: object, input: unknown): void {
-  const safeParse = ownValue(schema, 'safeParse');
+  const safeParse = readQuietly(schema, 'safeParse');
   if (typeof safeParse !== 'function') return;
   try {
     safeParse.call(schema, input);
@@ -148,8 +148,8 @@ function getterKeys(object: object): PropertyKey[] {
   return keys;
 }
 
-/** `object[key]`, or undefined where reading throws (a derivation that does not apply to this schema's type). */
-function ownValue(object: object, key: PropertyKey): unknown {
+/** `object[key]` (own or inherited, getters run), or undefined where reading throws (a derivation that does not apply to this schema's type). */
+function readQuietly(object: object, key: PropertyKey): unknown {
   try {
     return (object as Record<PropertyKey, unknown>)[key];
   } catch {
