@@ -9,7 +9,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { planWorkflowId } from '../shared/ids';
 import type { Plan, PlanRebalancePolicy, Weights } from '../shared/plan';
 import type { PlanCheckRequest, PlanProblem } from '../shared/plan-check';
-import { FondoClientIdKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
+import { firstDuePeriod } from '../shared/plan-schedule';
+import { FondoClientIdKey, NextDebitDateKey, PlanStateKey, SavingsPlanIdKey } from '../shared/search-attributes';
 import type { PlanStatus } from '../shared/status';
 import { planPreflightWorkflow, savingsPlanWorkflow } from '../workflows';
 
@@ -92,11 +93,21 @@ export function changeRequest(status: PlanStatus, change: PlanChange, acceptCarr
  */
 export async function startPlan(
   client: Client,
-  options: { taskQueue: string; plan: Plan; acceptCarry?: boolean; summary?: string }
+  options: {
+    taskQueue: string;
+    plan: Plan;
+    acceptCarry?: boolean;
+    summary?: string;
+    /** The clock the plan runs on (epoch ms), when it is not this machine's (a time-skipping test server). */
+    nowMs?: number;
+  }
 ): Promise<{ workflowId: string }> {
   const { plan, taskQueue } = options;
   await preflight(client, taskQueue, plan.planId, createRequest(plan, options.acceptCarry));
   const workflowId = planWorkflowId(plan.planId);
+  // What the plan's first loop shows, given at start (free; an upsert of the same is a billable action). Should the
+  // run compute another date (a deadline passed in between), it upserts its own.
+  const firstDebit = plan.state ? undefined : firstDuePeriod(plan, options.nowMs ?? Date.now())?.debitDate;
   try {
     await client.workflow.start(savingsPlanWorkflow, {
       taskQueue,
@@ -109,6 +120,7 @@ export async function startPlan(
         { key: SavingsPlanIdKey, value: plan.planId },
         { key: FondoClientIdKey, value: plan.clientId },
         { key: PlanStateKey, value: 'active' },
+        ...(firstDebit ? [{ key: NextDebitDateKey, value: firstDebit }] : []),
       ],
     });
   } catch (err) {

@@ -68,6 +68,24 @@ export function duePeriod(f: ScheduleFacts): DuePeriod | undefined {
   return { period, debitDate, deadline, wakeAt, immediate };
 }
 
+/** A plan as it is started, before any period ran: what {@link firstDuePeriod} needs. */
+export interface NewPlanSchedule {
+  firstPeriod: string;
+  lastPeriod?: string | undefined;
+  dayOfMonth: DayOfMonth;
+  startImmediately: boolean;
+  policies: { submissionMarginMinutes: number };
+}
+
+/** The period a new plan handles first, as its first run computes it at `nowMs`. */
+export function firstDuePeriod(plan: NewPlanSchedule, nowMs: number): DuePeriod | undefined {
+  return duePeriod({
+    ...{ nextPeriod: plan.firstPeriod, firstPeriod: plan.firstPeriod, lastPeriod: plan.lastPeriod },
+    ...{ day: plan.dayOfMonth, startImmediately: plan.startImmediately, anyCycleRecorded: false },
+    ...{ submissionMarginMinutes: plan.policies.submissionMarginMinutes, cancelled: false, nowMs },
+  });
+}
+
 /** When a due period is acted on: at its wake time; while paused, at its deadline (resume before it runs it). */
 export function actAt(due: DuePeriod, paused: boolean): number {
   return paused ? Date.parse(due.deadline) : due.wakeAt;

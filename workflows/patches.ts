@@ -26,6 +26,8 @@ export const PATCH = {
   oneOrderActivityPerSplit: 'one-order-activity-per-split',
   /** An `orderEvents` batch from the bridge is applied (a worker without its handler left it unhandled). */
   orderEventsBatched: 'order-events-batched',
+  /** A plan run starts from the PlanState/NextDebitDate its start or continue-as-new carried: no upsert of the same. */
+  runStartsShowingCarriedState: 'run-starts-showing-carried-state',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

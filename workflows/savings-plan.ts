@@ -16,7 +16,8 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
+  patched,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -38,6 +39,7 @@ import { emptySummary, planStatusOf } from './plan-records';
 import { PlanBooks } from './plan-books';
 import { PlanRebalancing } from './plan-rebalancing';
 import { nowIso, nowMs, waitUntil } from './time';
+import { PATCH } from './patches';
 
 export interface PlanResult {
   planId: string;
@@ -57,6 +59,12 @@ export async function savingsPlanWorkflow(raw: PlanInput): Promise<PlanResult> {
   const plan = new PlanEntity(parsed.data);
   registerPlanHandlers(plan);
   return plan.run();
+}
+
+/** What the plan shows in its search attributes (nextDebit '' = none). */
+interface Shown {
+  state: PlanStateValue;
+  nextDebit: string;
 }
 
 type Finished =
@@ -85,7 +93,7 @@ export class PlanEntity {
   readonly books = new PlanBooks(this);
   private readonly finished: Finished[] = [];
   private handledThisRun = 0;
-  private shown: { state: PlanStateValue; nextDebit: string } | undefined;
+  private shown: Shown | undefined;
 
   constructor(readonly plan: Plan) {
     this.st = plan.state ?? {
@@ -255,13 +263,29 @@ export class PlanEntity {
   /** Upserts search attributes only when they change (each upsert is a billable action). */
   private showState(due: DuePeriod | undefined): void {
     setCurrentDetails(planDetails(this.status())); // the UI's summary; no command, no billable action
-    const shown = { state: this.planState(), nextDebit: due?.debitDate ?? '' };
+    const shown = this.showing(due);
+    this.shown ??= this.startedShowing();
     if (this.shown?.state === shown.state && this.shown.nextDebit === shown.nextDebit) return;
     this.shown = shown;
     upsertSearchAttributes([
       { key: PlanStateKey, value: shown.state },
       { key: NextDebitDateKey, value: shown.nextDebit || null },
     ]);
+  }
+
+  private showing(due: DuePeriod | undefined): Shown {
+    return { state: this.planState(), nextDebit: due?.debitDate ?? '' };
+  }
+
+  /**
+   * What this run was started showing: the attributes its start or continue-as-new carried (free, unlike an upsert).
+   * Runs recorded before patch `run-starts-showing-carried-state` upserted at their first loop whatever they carried.
+   */
+  private startedShowing(): Shown | undefined {
+    if (!patched(PATCH.runStartsShowingCarriedState)) return undefined;
+    const carried = workflowInfo().typedSearchAttributes;
+    const state = carried.get(PlanStateKey) as PlanStateValue | undefined;
+    return state === undefined ? undefined : { state, nextDebit: carried.get(NextDebitDateKey) ?? '' };
   }
 
   status(): PlanStatus {
@@ -280,7 +304,14 @@ export class PlanEntity {
     const checked = PlanInputSchema.safeParse(next);
     if (!checked.success)
       throw new Error(`the plan's next run would reject its state: ${JSON.stringify(issueShape(checked.error))}`);
-    return continueAsNew<typeof savingsPlanWorkflow>(next);
+    // The next run starts showing what its first loop shows (the plan is idle: no child phase in its state), so it
+    // upserts nothing until something changes.
+    const shows = this.showing(this.duePeriod());
+    const typedSearchAttributes = workflowInfo().typedSearchAttributes.updateCopy([
+      { key: PlanStateKey, value: shows.state },
+      { key: NextDebitDateKey, value: shows.nextDebit || null },
+    ]);
+    return makeContinueAsNewFunc<typeof savingsPlanWorkflow>({ typedSearchAttributes })(next);
   }
 
   private finish(): PlanResult {

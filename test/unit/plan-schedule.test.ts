@@ -7,6 +7,7 @@ import {
   dayChange,
   dayFor,
   duePeriod,
+  firstDuePeriod,
   periodAction,
   type ScheduleFacts,
 } from '../../shared/plan-schedule';
@@ -42,6 +43,16 @@ describe('plan schedule', () => {
       debitDate: earliestDebitDate(new Date(now).toISOString()),
     });
     expect(duePeriod(facts({ startImmediately: true, anyCycleRecorded: true, nowMs: now }))!.immediate).toBe(false);
+  });
+
+  it("a new plan's first due period is the one its first run computes (shown at start, not upserted)", () => {
+    const plan = { firstPeriod: '2031-03', dayOfMonth: 25 as const, policies: { submissionMarginMinutes: 120 } };
+    const now = Date.parse('2031-03-10T09:00:00Z');
+    expect(firstDuePeriod({ ...plan, startImmediately: false }, now)).toEqual(duePeriod(facts({ nowMs: now })));
+    expect(firstDuePeriod({ ...plan, startImmediately: true }, now)).toEqual(
+      duePeriod(facts({ startImmediately: true, nowMs: now }))
+    );
+    expect(firstDuePeriod({ ...plan, startImmediately: false, lastPeriod: '2031-02' }, now)).toBeUndefined();
   });
 
   it('nothing is due when cancelled or after the last period', () => {
