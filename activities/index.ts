@@ -1,5 +1,6 @@
 import type { FondoClient } from '../fondo';
 import { createOrderActivities } from './orders';
+import { createPaidSnapshotActivities } from './paid-snapshot';
 import { createPaymentActivities } from './payments';
 import { createPlanCheckActivities } from './plan-check';
 import { createPortfolioActivities } from './portfolio';
@@ -24,18 +25,22 @@ export interface ActivityDeps {
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   const reads = sharedReads(deps.fondo, deps.sharedReadTtlMs ?? 0);
+  const payments = createPaymentActivities(deps);
+  const portfolio = createPortfolioActivities(deps.fondo, reads);
   return {
     ...createSystemActivities(deps.fondo),
-    ...createPaymentActivities(deps),
+    ...payments,
     ...createOrderActivities(deps),
-    ...createPortfolioActivities(deps.fondo, reads),
+    ...portfolio,
     ...createPlanCheckActivities(deps.fondo, reads),
+    ...createPaidSnapshotActivities({ ...payments, ...portfolio }),
   };
 }
 
 /** The activity interface workflows proxy (imported there as a type only). */
 export type Activities = ReturnType<typeof createActivities>;
 export type { InvestmentSnapshot } from './portfolio';
+export type { PaymentOutcomeAndSnapshot, SnapshotRequest } from './paid-snapshot';
 export type {
   AccountCheck,
   DepositOutcome,

@@ -33,7 +33,8 @@ export { PLAN_STATES };
 
 /** Activity names the interceptor interprets (checked against createActivities by test/unit/metrics.test.ts). */
 export const PAYMENT_SUBMIT_ACTIVITY = 'submitAutogiroPayment';
-export const PAYMENT_OUTCOME_ACTIVITY = 'getPaymentOutcome';
+/** Activities answering a payment's outcome (the port's DepositOutcome, alone or as `outcome` beside a snapshot). */
+export const PAYMENT_OUTCOME_ACTIVITIES = ['getPaymentOutcome', 'paymentOutcomeThenSnapshot'] as const;
 export const ORDER_ACTIVITIES = { placeSubscription: 'subscription', placeRedemption: 'redemption' } as const;
 /** Activities that place several orders (a result per order; one that failed for good is not counted). */
 export const BATCH_ORDER_ACTIVITIES = { placeSubscriptions: 'subscription' } as const;
@@ -220,18 +221,24 @@ export function activityMetricsInterceptor(metrics: SavingsMetrics): ActivityInt
 }
 
 const SubmittedSchema = z.object({ adopted: z.boolean() });
-const OutcomeSchema = z.object({ status: z.string(), reasonCode: z.string().nullish() });
+/** shared/custodian.ts DepositOutcome: `paid`, `failed` with Bankgirot's code as `providerCode`, or `pending`. */
+const OutcomeSchema = z.object({ status: z.string(), providerCode: z.string().nullish() });
+const OutcomeResultSchema = z.union([
+  z.object({ outcome: OutcomeSchema }),
+  OutcomeSchema.transform((o) => ({ outcome: o })),
+]);
 
 function recordResult(metrics: SavingsMetrics, type: string, result: unknown): void {
   if (type === PAYMENT_SUBMIT_ACTIVITY) {
     const parsed = SubmittedSchema.safeParse(result);
     metrics.paymentsSubmitted.inc({ adopted: parsed.success ? String(parsed.data.adopted) : 'unknown' });
-  } else if (type === PAYMENT_OUTCOME_ACTIVITY) {
-    const parsed = OutcomeSchema.safeParse(result);
+  } else if ((PAYMENT_OUTCOME_ACTIVITIES as readonly string[]).includes(type)) {
+    const parsed = OutcomeResultSchema.safeParse(result);
     if (!parsed.success) return;
-    if (parsed.data.status === 'completed') metrics.paymentsCompleted.inc();
-    if (parsed.data.status === 'failed') {
-      const code = parsed.data.reasonCode;
+    const { outcome } = parsed.data;
+    if (outcome.status === 'paid') metrics.paymentsCompleted.inc();
+    if (outcome.status === 'failed') {
+      const code = outcome.providerCode;
       metrics.paymentsFailed.inc({ outcome_class: code && REASON_CODE.test(code) ? `debit-${code}` : 'debit-failed' });
     }
   } else if (Object.hasOwn(ORDER_ACTIVITIES, type)) {

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { outcomeOf } from '../../activities/payments';
 import { parseEnv } from '../../workers/config';
 import {
   activityMetricsInterceptor,
@@ -35,10 +36,15 @@ describe('worker activity metrics (interceptor)', () => {
         Promise.reject(ApplicationFailure.create({ type: 'FondoRejected', message: 'no mandate', nonRetryable: true }))
       )
     ).rejects.toThrow('no mandate');
-    await execute(metrics, 'getPaymentOutcome', () => Promise.resolve({ status: 'failed', reasonCode: '1' }));
-    await execute(metrics, 'getPaymentOutcome', () => Promise.resolve({ status: 'failed', reasonCode: 'a b c' }));
-    await execute(metrics, 'getPaymentOutcome', () => Promise.resolve({ status: 'completed', reasonCode: null }));
-    await execute(metrics, 'getPaymentOutcome', () => Promise.resolve({ status: 'pending', reasonCode: null }));
+    // The payment reads answer what the activities answer: Fondo's payment as the port's deposit outcome.
+    const outcome = (status: string, reasonCode: string | null) =>
+      Promise.resolve(outcomeOf({ id: 'p', amount: '100.00', status, reasonCode }));
+    await execute(metrics, 'getPaymentOutcome', () => outcome('failed', '1'));
+    await execute(metrics, 'getPaymentOutcome', () => outcome('failed', 'a b c'));
+    await execute(metrics, 'getPaymentOutcome', () => outcome('completed', null));
+    await execute(metrics, 'getPaymentOutcome', () => outcome('pending', null));
+    // The read that also takes the split's snapshot answers the outcome beside it.
+    await execute(metrics, 'paymentOutcomeThenSnapshot', async () => ({ outcome: await outcome('completed', null) }));
     await execute(metrics, 'placeSubscription', () => Promise.resolve({}));
     await execute(metrics, 'placeRedemption', () => Promise.resolve({}));
     // A split's buys in one activity: each order placed or refused counts, one that failed for good does not.
@@ -53,7 +59,7 @@ describe('worker activity metrics (interceptor)', () => {
     expect(await value(metrics, 'savings_payments_failed_total', { outcome_class: 'debit-1' })).toBe(1);
     // A reason code outside the bounded shape is not used as a label value.
     expect(await value(metrics, 'savings_payments_failed_total', { outcome_class: 'debit-failed' })).toBe(1);
-    expect(await value(metrics, 'savings_payments_completed_total')).toBe(1);
+    expect(await value(metrics, 'savings_payments_completed_total')).toBe(2);
     expect(await value(metrics, 'savings_orders_placed_total', { side: 'subscription' })).toBe(4);
     expect(await value(metrics, 'savings_orders_placed_total', { side: 'redemption' })).toBe(1);
     expect(

@@ -7,7 +7,7 @@ import {
   createMetrics,
   BATCH_ORDER_ACTIVITIES,
   ORDER_ACTIVITIES,
-  PAYMENT_OUTCOME_ACTIVITY,
+  PAYMENT_OUTCOME_ACTIVITIES,
   PAYMENT_SUBMIT_ACTIVITY,
   registerBridgeStats,
   SDK_RUNTIME_METRICS,
@@ -134,7 +134,7 @@ describe('ops files: Prometheus alert rules and the Grafana dashboard', () => {
     });
     for (const name of [
       PAYMENT_SUBMIT_ACTIVITY,
-      PAYMENT_OUTCOME_ACTIVITY,
+      ...PAYMENT_OUTCOME_ACTIVITIES,
       ...Object.keys(ORDER_ACTIVITIES),
       ...Object.keys(BATCH_ORDER_ACTIVITIES),
     ]) {
