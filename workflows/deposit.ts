@@ -10,7 +10,7 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities } from '../activities';
+import type { Activities, InvestmentSnapshot, SnapshotRequest } from '../activities';
 import { addBankingDays, earliestDebitDate, stockholmTime } from '../shared/calendar';
 import type { DepositOutcome } from '../shared/custodian';
 import { afterDepositFailure } from '../shared/cycle-steps';
@@ -43,6 +43,13 @@ export interface DepositContext {
   events: Map<string, z.output<typeof PaymentEventPayload>>;
   retry: RetryFlag;
   say: (sentence: string) => void;
+  /**
+   * The snapshot the cycle's split would read next, when it would use one taken with a paid outcome (its turn to
+   * place orders is open): the read that finds the payment paid takes it too, one activity instead of two
+   * (since patch `snapshot-read-with-paid-payment`). `onSnapshot` receives it.
+   */
+  snapshotWhenPaid?: () => SnapshotRequest | undefined;
+  onSnapshot?: (snapshot: InvestmentSnapshot) => void;
 }
 
 /** Runs deposit attempts until one is paid, or the period's deposit has failed. */
@@ -153,13 +160,25 @@ async function readPayment(c: DepositContext, record: PaymentAttempt, debitDate:
   const event = c.events.get(record.clientRef);
   if (event && !patched(PATCH.paymentEventsAreHints)) return { status: 'paid', amount: event.amount, debitDate };
   c.events.delete(record.clientRef);
-  const outcome = await read.getPaymentOutcome({
+  const outcome = await readOutcome(c, {
     clientId: c.clientId,
     instructionId: record.instructionId!,
     clientRef: record.clientRef,
   });
   if (outcome.status === 'pending' && outcome.renewal) followRenewal(c, record, outcome);
   return outcome;
+}
+
+/** The payment's outcome; with the split's snapshot when the cycle would use it (one activity for both). */
+async function readOutcome(
+  c: DepositContext,
+  payment: { clientId: string; instructionId: string; clientRef: string }
+): Promise<DepositOutcome> {
+  const snapshot = c.snapshotWhenPaid?.();
+  if (!snapshot || !patched(PATCH.snapshotReadWithPaidPayment)) return read.getPaymentOutcome(payment);
+  const both = await read.paymentOutcomeThenSnapshot({ payment, snapshot });
+  if (both.snapshot) c.onSnapshot?.(both.snapshot);
+  return both.outcome;
 }
 
 /** The bank checks the same attempt's coverage again on a later banking day: record it and say so once per day. */

@@ -28,6 +28,8 @@ export const PATCH = {
   orderEventsBatched: 'order-events-batched',
   /** A plan run starts from the PlanState/NextDebitDate its start or continue-as-new carried: no upsert of the same. */
   runStartsShowingCarriedState: 'run-starts-showing-carried-state',
+  /** The read that finds a cycle's payment paid also takes its split's snapshot (paymentOutcomeThenSnapshot). */
+  snapshotReadWithPaidPayment: 'snapshot-read-with-paid-payment',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

@@ -29,7 +29,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities } from '../activities';
+import type { Activities, InvestmentSnapshot, SnapshotRequest } from '../activities';
 import type { SplitDecision } from '../shared/allocation';
 import { cycleDetails } from '../shared/current-details';
 import { carryOutOf, conservationBreach } from '../shared/carry';
@@ -96,6 +96,8 @@ class Cycle {
   private failedAfterDebit = false;
   private blockedBy: { instrument: string; minimum: string } | undefined;
   private splitLegs: SplitLegRecord[] | undefined; // what the split decided per fund (statement), once invested
+  /** The snapshot read with the paid payment (one activity for both); the split's first check uses it. */
+  private prefetched: InvestmentSnapshot | undefined;
 
   constructor(private readonly input: CycleInput) {
     this.turnOpen = input.orderTurnOpen;
@@ -116,6 +118,9 @@ class Cycle {
       events: this.paymentEvents,
       retry: this.retry,
       say: (s) => this.say(s),
+      // A cycle waiting for a rebalance's turn takes its snapshot when the turn opens, not with the payment.
+      snapshotWhenPaid: () => (this.turnOpen ? this.snapshotRequest() : undefined),
+      onSnapshot: (snapshot) => void (this.prefetched = snapshot),
     });
     if (!deposit.paid) return this.finish('payment-failed', deposit.why);
     this.paid = deposit.amount;
@@ -174,6 +179,12 @@ class Cycle {
     if (this.payments.some((p) => p.clientRef === event.clientRef)) this.paymentEvents.set(event.clientRef, event);
   }
 
+  /** What the split's snapshot reads: no pendingSince, the split spends the pool, not the account's cash. */
+  private snapshotRequest(): SnapshotRequest {
+    const { clientId, accountId, allocation, carry } = this.input;
+    return { clientId, accountId, allocation, extraFunds: Object.keys(carry) };
+  }
+
   /** Snapshots and splits once KYC allows orders; at the KYC deadline every leg is carried → undefined. */
   private async splitWhenKycAllows(): Promise<SplitDecision | undefined> {
     const { input, legs } = this;
@@ -181,12 +192,9 @@ class Cycle {
       deadlineDays: input.policies.kyc.deadlineDays,
       retry: this.retry,
       check: async () => {
-        const snapshot = await read.investmentSnapshot({
-          clientId: input.clientId,
-          accountId: input.accountId,
-          allocation: input.allocation,
-          extraFunds: Object.keys(input.carry), // no pendingSince: the split spends the pool, not the account's cash
-        });
+        // The first check uses the snapshot read with the paid payment, if any; a re-check reads a new one.
+        const snapshot = this.prefetched ?? (await read.investmentSnapshot(this.snapshotRequest()));
+        this.prefetched = undefined;
         const rulesAware = patched(PATCH.cashFlowRespectsRules);
         const split = splitSnapshot(snapshot, { ...input, paid: this.paid, rulesAware });
         return { allowed: snapshot.kycOrder, value: { ...split, snapshot } };

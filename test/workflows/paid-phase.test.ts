@@ -63,5 +63,52 @@ describe('a paid cycle never says waiting-payment', () => {
       return handle.result();
     });
     expect(result.cycles.map((c) => [c.outcome, c.paidAmount])).toEqual([['invested', '1000.00']]);
+    // The read that found the payment paid could not take the snapshot with it (issue 14): the cycle took it itself.
+    const reads = (await activityTypes(cycleWorkflowId(planId, period))).filter((t) => t !== 'getPaymentOutcome');
+    expect(reads.slice(0, 4)).toEqual([
+      'planCheckFacts',
+      'submitAutogiroPayment',
+      'paymentOutcomeThenSnapshot',
+      'investmentSnapshot',
+    ]);
+  }, 120_000);
+
+  /** The activity types a workflow scheduled, in order (each once, however often it was retried). */
+  async function activityTypes(workflowId: string): Promise<string[]> {
+    const history = await s.env.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).flatMap((e) => {
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [name] : [];
+    });
+  }
+
+  it('a happy cycle reads its payment and its snapshot in one activity (issue 14)', async () => {
+    const planId = 'paid-snapshot';
+    const { accountId } = await createTestAccount(s.api, 951, {
+      allocation: [
+        { instrument: FUND.kustlinje, allocation: '70' },
+        { instrument: FUND.norrsken, allocation: '30' },
+      ],
+    });
+    const period = await s.upcomingPeriod();
+    await s.sleepUntil(`${period}-01T08:00:00Z`);
+    const result = await s.run(async () => {
+      const handle = await s.env.client.workflow.start(savingsPlanWorkflow, {
+        taskQueue: s.taskQueue,
+        workflowId: planWorkflowId(planId),
+        args: [testPlan({ planId, accountId, firstPeriod: period, lastPeriod: period, dayOfMonth: 10 })],
+      });
+      return handle.result();
+    });
+    expect(result.cycles.map((c) => [c.outcome, c.orders.length])).toEqual([['invested', 2]]);
+    const types = await activityTypes(cycleWorkflowId(planId, period));
+    expect(types).not.toContain('investmentSnapshot');
+    expect(types).not.toContain('getPaymentOutcome');
+    expect(types.slice(0, 4)).toEqual([
+      'planCheckFacts',
+      'submitAutogiroPayment',
+      'paymentOutcomeThenSnapshot',
+      'placeSubscriptions',
+    ]);
   }, 120_000);
 });

@@ -105,7 +105,9 @@ describe('quiet-period safety net', () => {
     return {
       timers: events!.filter((e) => e.timerStartedEventAttributes).length,
       orderReads: activities('getOrderStates'),
-      paymentReads: activities('getPaymentOutcome'),
+      // A payment read is either activity: the one that also takes the split's snapshot when it is paid (issue 14).
+      paymentReads: activities('getPaymentOutcome') + activities('paymentOutcomeThenSnapshot'),
+      snapshots: activities('investmentSnapshot'),
       placements: activities('placeSubscriptions'),
       singlePlacements: activities('placeSubscription'),
     };
@@ -161,6 +163,7 @@ describe('quiet-period safety net', () => {
         expect(c.timers).toBeLessThanOrEqual(9);
         expect(c.orderReads).toBeLessThanOrEqual(12);
         expect(c.paymentReads).toBe(1);
+        expect(c.snapshots).toBe(0); // taken with the payment read
         // The three buys in one activity (issue 14: it was one activity per fund).
         expect([c.placements, c.singlePlacements]).toEqual([1, 0]);
       }),
