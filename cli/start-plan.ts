@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { planWorkflowId } from '../shared/ids';
 import type { Plan, PlanRebalancePolicy, Weights } from '../shared/plan';
 import type { PlanCheckRequest, PlanProblem } from '../shared/plan-check';
@@ -86,6 +87,21 @@ export function changeRequest(status: PlanStatus, change: PlanChange, acceptCarr
 }
 
 /**
+ * A plan's search attributes at start: its ids, and what its first loop shows (PlanState `active`, the first debit
+ * date), given at start because that is free and an upsert of the same is a billable action. Should the run compute
+ * another date (a deadline passed in between), it upserts its own.
+ */
+export function planStartAttributes(plan: Plan, nowMs: number): SearchAttributePair[] {
+  const firstDebit = plan.state ? undefined : firstDuePeriod(plan, nowMs)?.debitDate;
+  return [
+    { key: SavingsPlanIdKey, value: plan.planId },
+    { key: FondoClientIdKey, value: plan.clientId },
+    { key: PlanStateKey, value: 'active' },
+    ...(firstDebit ? [{ key: NextDebitDateKey, value: firstDebit }] : []),
+  ];
+}
+
+/**
  * Checks a plan, then starts its workflow (id `savings-plan:<planId>`, never reused).
  *
  * @throws PlanRefusedError when the check refuses it (nothing started)
@@ -105,9 +121,6 @@ export async function startPlan(
   const { plan, taskQueue } = options;
   await preflight(client, taskQueue, plan.planId, createRequest(plan, options.acceptCarry));
   const workflowId = planWorkflowId(plan.planId);
-  // What the plan's first loop shows, given at start (free; an upsert of the same is a billable action). Should the
-  // run compute another date (a deadline passed in between), it upserts its own.
-  const firstDebit = plan.state ? undefined : firstDuePeriod(plan, options.nowMs ?? Date.now())?.debitDate;
   try {
     await client.workflow.start(savingsPlanWorkflow, {
       taskQueue,
@@ -116,12 +129,7 @@ export async function startPlan(
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: options.summary ?? `savings plan ${plan.planId}: ${plan.amount} SEK monthly`,
-      typedSearchAttributes: [
-        { key: SavingsPlanIdKey, value: plan.planId },
-        { key: FondoClientIdKey, value: plan.clientId },
-        { key: PlanStateKey, value: 'active' },
-        ...(firstDebit ? [{ key: NextDebitDateKey, value: firstDebit }] : []),
-      ],
+      typedSearchAttributes: planStartAttributes(plan, options.nowMs ?? Date.now()),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new PlanExistsError(plan.planId);
