@@ -58,7 +58,10 @@ describe('paymentOutcomeThenSnapshot', () => {
   it('paid, the snapshot failing: the outcome is answered without it', async () => {
     const { activities, input } = await submitted();
     await api.control('POST', '/clock', { advance: 'P10D' });
-    await api.control('POST', '/faults', { route: 'GET /v2/partner/client/:client_id/account/:account_id', kind: '503' });
+    await api.control('POST', '/faults', {
+      route: 'GET /v2/partner/client/:client_id/account/:account_id',
+      kind: '503',
+    });
     const read = await runActivity(activities.paymentOutcomeThenSnapshot, input);
     expect(read).toEqual({ outcome: expect.objectContaining({ status: 'paid', amount: '500' }) });
   });
