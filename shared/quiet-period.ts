@@ -3,18 +3,18 @@
  * learns that the custodian moved; when they are lost (bridge down, Temporal unreachable past the bridge's retries,
  * a queue overflow), the workflow must not wait for its slow fallback poll (12 h for an order, 6 h for a payment).
  *
- * Rule: once the custodian should have moved (orders placed and open; a payment whose debit date's 08:00 has
- * passed), a workflow that has heard nothing for the quiet period reads the custodian once, then backs off: the
- * interval before the k-th read after the anchor (k = 0, 1, 2, …) is `quiet × growth^k`, capped at the old poll
- * interval (12 h for orders, 6 h for payments).
+ * Rule: once the custodian should have moved (open orders past their usual settlement, shared/order-timeline.ts; a
+ * payment whose debit date's 08:00 has passed), a workflow that has heard nothing for the quiet period reads the
+ * custodian once, then backs off: the interval before the k-th read after the anchor (k = 0, 1, 2, …) is
+ * `quiet × growth^k`, capped at the old poll interval (12 h for orders, 6 h for payments).
  *
  * Orders grow ×4: reads 15 min, 1 h 15, 5 h 15, 17 h 15 after the anchor, then every 12 h. An order legitimately
- * waits two banking days for settlement with no event (the bridge signals final states only), so the net's reads
- * in that wait are the happy path's cost: ×4 keeps it at or below the old 12-hour poll's timers (measured in
- * test/workflows/quiet-period.test.ts). Payments grow ×2 (15 min, 45 min, 1 h 45, 3 h 45, 7 h 45, then every 6 h):
- * their first read is already the debit date's 08:00, after the bank's 06:00 report, so later reads happen only
- * when the payment is late. The anchor is the last progress the workflow saw (an order placed or become final; the
- * instant a payment should have been reported); a read that finds nothing new never resets it.
+ * waits two banking days for settlement with no event (the bridge signals final states only), so the anchor is the
+ * later of the last progress (an order placed or become final) and the open orders' usual settlement: on the happy
+ * path the net reads nothing (counting from the placement, it read 7 times per cycle in that wait: issue 14).
+ * Payments grow ×2 (15 min, 45 min, 1 h 45, 3 h 45, 7 h 45, then every 6 h): their first read is already the debit
+ * date's 08:00, after the bank's 06:00 report, so later reads happen only when the payment is late; their anchor is
+ * the instant the payment should have been reported. A read that finds nothing new never resets an anchor.
  *
  * Pure: workflows call it with their deterministic clock (Date.now() in workflow code).
  */

@@ -2,9 +2,12 @@
  * OrderBook — the orders one workflow placed, tracked to a final state. Order events from the event bridge
  * (orderEvent) wake it at once — an event is a hint: the book reads the order from the custodian and books only the
  * custodian's answer, so a forged or stale signal changes no money —. When events are lost, the quiet-period safety
- * net (shared/quiet-period.ts) reads the open orders 15 minutes after the last progress (an order placed or become
- * final), then backs off, doubling up to 12 hours (histories recorded before it poll every 12 hours: `poll()`), so a
- * workflow completes even when no event ever arrives. Settled orders are completed with the cash the custodian moved.
+ * net (shared/quiet-period.ts) reads the open orders 15 minutes after the later of the last progress (an order placed
+ * or become final) and the moment the open orders are normally final (shared/order-timeline.ts: settled two banking
+ * days after the trade date; before that a healthy bridge has nothing to say), then backs off ×4 up to 12 hours
+ * (histories recorded before patch `orders-quiet-from-usual-settlement` count from the last progress; before the
+ * safety net they poll every 12 hours: `poll()`), so a workflow completes even when no event ever arrives. Settled
+ * orders are completed with the cash the custodian moved.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
@@ -12,6 +15,7 @@ import type { Activities } from '../activities';
 import { FINAL_ORDER_STATES, type OrderRefusal, type OrderState, type OrderStateName } from '../shared/custodian';
 import type { OrderEventPayload } from '../shared/messages';
 import { SEK_SCALE, toFixed } from '../shared/money';
+import { usualFinalAt } from '../shared/order-timeline';
 import { nextQuietReadAt, ORDER_QUIET_POLICY } from '../shared/quiet-period';
 import type { OrderRecordSummary } from '../shared/status';
 import { fondoRead } from './activity-options';
@@ -47,12 +51,15 @@ export class OrderBook {
   /** Quiet-period safety net: the last progress (an order placed or become final) and the reads since then. */
   private progressAt = 0;
   private quietReads = 0;
+  /** When each order is normally final (from its placement in this workflow), by clientRef. */
+  private readonly usualFinal = new Map<string, number>();
   private readonly reported = new Set<string>();
 
   constructor(private readonly clientId: string) {}
 
   add(order: TrackedOrder): void {
     this.orders.push(order);
+    this.usualFinal.set(order.clientRef, usualFinalAt(nowMs()));
     this.events = [...this.waiting, ...this.events];
     this.waiting = [];
     if (this.lastPoll < nowMs()) this.lastPoll = nowMs();
@@ -149,12 +156,25 @@ export class OrderBook {
   }
 
   /**
-   * When the quiet-period safety net reads next (Infinity when nothing is open): the quiet period after the last
-   * progress, then doubling up to the old 12-hour poll (shared/quiet-period.ts). Reads that find nothing new move it
-   * out; an order placed or become final brings it back to the quiet period.
+   * When the quiet-period safety net reads next (Infinity when nothing is open): the quiet period after its anchor,
+   * then ×4 up to the old 12-hour poll (shared/quiet-period.ts). Reads that find nothing new move it out; an order
+   * placed or become final brings it back to the quiet period after the new anchor.
    */
   nextQuietReadAt(): number {
-    return this.open().length ? nextQuietReadAt(this.progressAt, this.quietReads, ORDER_QUIET_POLICY) : Infinity;
+    const open = this.open();
+    if (!open.length) return Infinity;
+    return nextQuietReadAt(this.quietAnchor(open), this.quietReads, ORDER_QUIET_POLICY);
+  }
+
+  /**
+   * The later of the last progress and the moment the first open order is normally final: a healthy bridge signals
+   * final states only, so silence before then is the happy path, not a lost event (issue 14: counting from the
+   * placement read 7 times during every settlement wait). Patch `orders-quiet-from-usual-settlement`.
+   */
+  private quietAnchor(open: TrackedOrder[]): number {
+    if (!patched(PATCH.ordersQuietFromUsualSettlement)) return this.progressAt;
+    const firstFinal = Math.min(...open.map((o) => this.usualFinal.get(o.clientRef) ?? this.progressAt));
+    return Math.max(this.progressAt, firstFinal);
   }
 
   /** The safety net's read of the open orders (counted, so the next one backs off unless it found progress). */

@@ -30,6 +30,8 @@ export const PATCH = {
   runStartsShowingCarriedState: 'run-starts-showing-carried-state',
   /** The read that finds a cycle's payment paid also takes its split's snapshot (paymentOutcomeThenSnapshot). */
   snapshotReadWithPaidPayment: 'snapshot-read-with-paid-payment',
+  /** The orders' safety net counts its quiet period from their usual settlement, not their placement (issue 14). */
+  ordersQuietFromUsualSettlement: 'orders-quiet-from-usual-settlement',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

@@ -41,6 +41,7 @@ import * as ledger from '../shared/ledger';
 import * as messagePayloads from '../shared/message-payloads';
 import * as money from '../shared/money';
 import * as nextSubmission from '../shared/next-submission';
+import * as orderTimeline from '../shared/order-timeline';
 import * as pii from '../shared/pii';
 import * as plan from '../shared/plan';
 import * as planBooks from '../shared/plan-books';
@@ -74,6 +75,7 @@ export const PRELOADED_SHARED_MODULES: readonly object[] = [
   messagePayloads,
   money,
   nextSubmission,
+  orderTimeline,
   pii,
   plan,
   planBooks,

@@ -10,8 +10,9 @@ import {
 } from '../../shared/calendar';
 import { FINAL_ORDER_STATES } from '../../shared/custodian';
 import { orderStateOfFondo } from '../../shared/fondo-custodian';
+import { usualFinalAt } from '../../shared/order-timeline';
 import { cycleWorkflowId } from '../../shared/ids';
-import { cycleStatusQuery, orderEventSignal, orderEventsSignal, paymentEventSignal } from '../../shared/messages';
+import { cycleStatusQuery, orderEventsSignal, paymentEventSignal } from '../../shared/messages';
 import { SavingsPoliciesSchema } from '../../shared/plan';
 import { routeCashTransaction, routeOrder } from '../../workers/event-bridge';
 import { CLIENT_1, createTestAccount, FUND } from '../helpers/sandbox';
@@ -114,7 +115,7 @@ describe('quiet-period safety net', () => {
   }
 
   it(
-    'happy path: events delivered as the bridge signals them; no more timers than before the safety net',
+    'happy path: events delivered as the bridge signals them; no read while the orders wait for their usual settlement',
     () =>
       s.run(async () => {
         const { handle } = await startCycle('quiet-happy', await periodLikeBaseline());
@@ -127,12 +128,15 @@ describe('quiet-period safety net', () => {
           for await (const tx of s.fondo.iterateCashTransactions(CLIENT_1, { modifiedFrom: since, reftype: 'payment' }))
             routes.push(routeCashTransaction(tx));
           for await (const o of s.fondo.iterateOrders(CLIENT_1, { modifiedFrom: since })) routes.push(routeOrder(o));
+          // The bridge batches a workflow's order events that arrive together into one orderEvents signal.
+          const orderBatch = [];
           for (const r of routes) {
             if (!r || r.workflowId !== handle.workflowId || signalled.has(r.dedupeKey)) continue;
             signalled.add(r.dedupeKey);
             if (r.kind === 'payment') await handle.signal(paymentEventSignal, r.payload);
-            else await handle.signal(orderEventSignal, r.payload);
+            else orderBatch.push(r.payload);
           }
+          if (orderBatch.length) await handle.signal(orderEventsSignal, { events: orderBatch });
         };
         const orders = () =>
           [...s.sandbox.engine.store.orders.values()].filter((o) => o.clientRef?.startsWith('quiet-happy:'));
@@ -158,10 +162,13 @@ describe('quiet-period safety net', () => {
         expect(summary.orders.map((o) => o.status)).toEqual(['settled', 'settled', 'settled']);
         const c = await costs(handle);
         // Before the safety net (commit 9a687b8: a `condition(fn, 12 h)` per wake, every order status signalled), the
-        // same run cost 13 signals, 9 timers started, 12 order reads and 1 payment read.
+        // same run cost 13 signals, 9 timers started, 12 order reads and 1 payment read. With the net counting from
+        // the orders' placement (issue 16), 8 timers and 8 order reads: it read 7 times while the orders waited two
+        // banking days for settlement, as they normally do. Counting from the usual settlement (issue 14): the
+        // payment's 08:00 timer and one net timer, cancelled by the settled orders' events; one read, the events'.
         expect(signalled.size).toBe(4); // the deposit and the three settled orders; no intermediate status
-        expect(c.timers).toBeLessThanOrEqual(9);
-        expect(c.orderReads).toBeLessThanOrEqual(12);
+        expect(c.timers).toBe(2);
+        expect(c.orderReads).toBe(1);
         expect(c.paymentReads).toBe(1);
         expect(c.snapshots).toBe(0); // taken with the payment read
         // The three buys in one activity (issue 14: it was one activity per fund).
@@ -172,10 +179,14 @@ describe('quiet-period safety net', () => {
 
   /**
    * No events at all (the bridge is down): the cycle reads the payment at its debit date's 08:00 and places the
-   * orders; then Fondo stops following Temporal's clock and the test settles the orders `settleAfterMs` after they
-   * were placed. Returns the placement and settlement instants (Temporal's clock) and the cycle's summary.
+   * orders; then Fondo stops following Temporal's clock and the test settles the orders at `settleAt(placedAt)`
+   * (Temporal's clock). Returns the placement and settlement instants (Temporal's clock) and the cycle's summary.
    */
-  async function settleWithoutEvents(planId: string, settleAfterMs: number, afterSettled?: (h: Cycle) => Promise<void>) {
+  async function settleWithoutEvents(
+    planId: string,
+    settleAt: (placedAt: number) => number,
+    afterSettled?: (h: Cycle) => Promise<void>
+  ) {
     const { handle } = await startCycle(planId);
     const submitted = await until(handle, (x) => (x.payments[0]?.debitDate ?? null) !== null, 'the payment submitted');
     await s.sleepUntil(stockholmTime(submitted.payments[0]!.debitDate!, '08:00')); // the payment's first read
@@ -183,7 +194,7 @@ describe('quiet-period safety net', () => {
     const placedAt = await s.env.currentTimeMs();
     const clock = s.sandbox.engine.clock;
     clock.setMode('manual'); // Fondo moves only when the test says so
-    await s.env.sleep(settleAfterMs);
+    await s.sleepUntil(new Date(settleAt(placedAt)).toISOString());
     const orders = () =>
       [...s.sandbox.engine.store.orders.values()].filter((o) => o.clientRef?.startsWith(`${planId}:`));
     // Fondo's steps, one after the other: cut-off (sent), next banking day (confirmed), T+2 (settled); no event.
@@ -196,16 +207,18 @@ describe('quiet-period safety net', () => {
   }
 
   it(
-    'no events: Fondo settles 5 minutes after the orders were placed → the cycle completes at the quiet-period read (15 min), not the 12-hour poll',
+    'no events: Fondo settles at the usual time (T+2 09:00) → the cycle completes at the quiet-period read 15 min later, not the 12-hour poll',
     () =>
       s.run(async () => {
-        const r = await settleWithoutEvents('quiet-lost', 5 * MIN);
+        let usual = 0;
+        const r = await settleWithoutEvents('quiet-lost', (placedAt) => (usual = usualFinalAt(placedAt)));
         expect(r.summary.outcome).toBe('invested');
         expect(r.summary.orders.map((o) => o.status)).toEqual(['settled', 'settled', 'settled']);
-        // One read, 15 minutes after the last order was placed (the activity itself takes real seconds).
-        expect(r.completedAt - r.placedAt).toBeGreaterThanOrEqual(15 * MIN - 30_000);
-        expect(r.completedAt - r.placedAt).toBeLessThan(16 * MIN);
-        expect(r.completedAt - r.settledAt).toBeLessThan(11 * MIN);
+        // One read, 15 minutes after the orders should have settled (the activity itself takes real seconds); none
+        // while they waited for their usual settlement.
+        expect(r.completedAt - usual).toBeGreaterThanOrEqual(15 * MIN - 30_000);
+        expect(r.completedAt - usual).toBeLessThan(16 * MIN);
+        expect(r.completedAt - r.settledAt).toBeLessThan(16 * MIN);
         const c = await costs(r.handle);
         // One safety-net read found all three settled with their cash: no second read for the settled amounts.
         expect(c.orderReads).toBe(1);
@@ -215,20 +228,24 @@ describe('quiet-period safety net', () => {
   );
 
   it(
-    'one orderEvents batch (as the bridge sends a cycle\'s orders final together) with a malformed event: the valid ones are read at once, in one read',
+    "one orderEvents batch (as the bridge sends a cycle's orders final together) with a malformed event: the valid ones are read at once, in one read",
     () =>
       s.run(async () => {
         const planId = 'quiet-batch';
-        const r = await settleWithoutEvents(planId, 5 * MIN, async (handle) => {
-          const events = [];
-          for await (const o of s.fondo.iterateOrders(CLIENT_1, { modifiedFrom: new Date(0).toISOString() })) {
-            const route = o.clientRef?.startsWith(`${planId}:`) ? routeOrder(o) : undefined;
-            if (route?.kind === 'order') events.push(route.payload);
+        const r = await settleWithoutEvents(
+          planId,
+          (placedAt) => placedAt + 5 * MIN,
+          async (handle) => {
+            const events = [];
+            for await (const o of s.fondo.iterateOrders(CLIENT_1, { modifiedFrom: new Date(0).toISOString() })) {
+              const route = o.clientRef?.startsWith(`${planId}:`) ? routeOrder(o) : undefined;
+              if (route?.kind === 'order') events.push(route.payload);
+            }
+            expect(events).toHaveLength(3);
+            const malformed = { clientRef: `${planId}:x`, orderId: 7, status: 'settled' };
+            await handle.signal(orderEventsSignal.name, { events: [malformed, ...events] });
           }
-          expect(events).toHaveLength(3);
-          const malformed = { clientRef: `${planId}:x`, orderId: 7, status: 'settled' };
-          await handle.signal(orderEventsSignal.name, { events: [malformed, ...events] });
-        });
+        );
         expect(r.summary.outcome).toBe('invested');
         expect(r.summary.orders.map((o) => o.status)).toEqual(['settled', 'settled', 'settled']);
         // Woken by the batch right after settlement, not by the safety net's read 15 minutes after placement.
@@ -241,13 +258,14 @@ describe('quiet-period safety net', () => {
   );
 
   it(
-    'no events: Fondo settles 2 hours after placement → reads at 15 min, 1 h 15 and 5 h 15 (backing off), completes at the third',
+    'no events: Fondo settles 2 hours later than usual → reads at 15 min, 1 h 15 and 5 h 15 after the usual settlement (backing off), completes at the third',
     () =>
       s.run(async () => {
-        const r = await settleWithoutEvents('quiet-backoff', 2 * HOUR);
+        let usual = 0;
+        const r = await settleWithoutEvents('quiet-backoff', (placedAt) => (usual = usualFinalAt(placedAt)) + 2 * HOUR);
         expect(r.summary.outcome).toBe('invested');
-        expect(r.completedAt - r.placedAt).toBeGreaterThanOrEqual(5 * HOUR + 15 * MIN - 30_000);
-        expect(r.completedAt - r.placedAt).toBeLessThan(5 * HOUR + 16 * MIN);
+        expect(r.completedAt - usual).toBeGreaterThanOrEqual(5 * HOUR + 15 * MIN - 30_000);
+        expect(r.completedAt - usual).toBeLessThan(5 * HOUR + 16 * MIN);
         expect((await costs(r.handle)).orderReads).toBe(3);
       }),
     120_000
