@@ -26,7 +26,6 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { Command } from 'commander';
 import { addPeriods, periodOf } from '../shared/calendar';
 import { planWorkflowId } from '../shared/ids';
@@ -35,6 +34,7 @@ import { PlanInputSchema, type PlanInput } from '../shared/plan';
 import { searchAttributeFlags } from '../workers/search-attributes';
 import { savingsPlanWorkflow } from '../workflows';
 import { testDataConverter, testPayloadKeys } from '../test/helpers/payload-keys';
+import { ACTION_TYPES, actionOf, eventTypeName, onlyChangeVersion, type ActionType } from './billable-actions';
 import { floorPlanWorkflow, type FloorShape } from './floor/workflows';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -384,37 +384,6 @@ async function createAccounts(stack: Stack, n: number, offset: number): Promise<
 // Billable actions from histories
 // ---------------------------------------------------------------------------------------------------------
 
-type ActionType =
-  | 'workflow starts'
-  | 'child workflows'
-  | 'activities'
-  | 'timers'
-  | 'signals'
-  | 'updates'
-  | 'continue-as-new'
-  | 'upserts';
-const ACTION_TYPES: readonly ActionType[] = [
-  'workflow starts',
-  'child workflows',
-  'activities',
-  'timers',
-  'signals',
-  'updates',
-  'continue-as-new',
-  'upserts',
-];
-
-/** History event type (its protobuf name) → billable action (Temporal Cloud's list of actions). */
-const ACTION_OF_EVENT: Record<string, ActionType> = {
-  EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: 'child workflows',
-  EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: 'activities',
-  EVENT_TYPE_TIMER_STARTED: 'timers',
-  EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: 'signals',
-  EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: 'updates',
-  EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW: 'continue-as-new',
-  EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: 'upserts',
-};
-
 interface HistoryCounts {
   actions: Record<ActionType, number>;
   events: number;
@@ -426,21 +395,8 @@ interface HistoryCounts {
   detail: Record<string, number>;
 }
 
-/**
- * An upsert that sets only `TemporalChangeVersion`: the SDK adds one to every `patched()` marker in a new execution,
- * and Temporal Cloud exempts it from action counting (docs.temporal.io/cloud/pricing, "Search Attribute upsert
- * requested"; temporalio/documentation#3342).
- */
-function onlyChangeVersion(event: temporal.api.history.v1.IHistoryEvent): boolean {
-  const fields = Object.keys(
-    event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}
-  );
-  return fields.length > 0 && fields.every((f) => f === 'TemporalChangeVersion');
-}
-
 /** Workflows to count: `=id` is one workflow id exactly, anything else a prefix (end it with a separator). */
 async function countHistories(client: Client, workflowIdPrefixes: string[]): Promise<HistoryCounts> {
-  const typeName = (type: number | null | undefined) => temporal.api.enums.v1.EventType[type ?? 0] ?? String(type);
   const actions = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as Record<ActionType, number>;
   const counts: HistoryCounts = {
     actions,
@@ -458,12 +414,11 @@ async function countHistories(client: Client, workflowIdPrefixes: string[]): Pro
       const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       for (const event of history.events ?? []) {
         counts.events++;
-        const name = typeName(event.eventType).replace(/^(?!EVENT_TYPE_)/, 'EVENT_TYPE_');
-        const action = ACTION_OF_EVENT[name];
-        if (action === 'upserts' && onlyChangeVersion(event)) {
-          // The SDK upserts TemporalChangeVersion with every patch marker; Temporal Cloud does not bill it.
-          note('upsert TemporalChangeVersion (patch marker, not billed)');
-        } else if (action) counts.actions[action]++;
+        const name = eventTypeName(event);
+        const action = actionOf(event);
+        if (action) counts.actions[action]++;
+        // The SDK upserts TemporalChangeVersion with every patch marker; Temporal Cloud does not bill it.
+        else if (onlyChangeVersion(event)) note('upsert TemporalChangeVersion (patch marker, not billed)');
         if (name === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') {
           note(`activity ${event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?'}`);
         }
@@ -471,14 +426,6 @@ async function countHistories(client: Client, workflowIdPrefixes: string[]): Pro
           note(`signal ${event.workflowExecutionSignaledEventAttributes?.signalName ?? '?'}`);
         }
         if (name === 'EVENT_TYPE_TIMER_STARTED') note('timer started');
-        if (name === 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED') {
-          // A client's start is a workflow start; a child's start is billed as its parent's child workflow.
-          if (
-            !event.workflowExecutionStartedEventAttributes?.parentWorkflowExecution &&
-            !event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId
-          )
-            counts.actions['workflow starts']++;
-        }
         if (name === 'EVENT_TYPE_TIMER_CANCELED') counts.cancelledTimers++;
         if (name === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') {
           counts.workflowTasks++;

@@ -32,6 +32,8 @@ export const PATCH = {
   snapshotReadWithPaidPayment: 'snapshot-read-with-paid-payment',
   /** The orders' safety net counts its quiet period from their usual settlement, not their placement (issue 14). */
   ordersQuietFromUsualSettlement: 'orders-quiet-from-usual-settlement',
+  /** The plan's loop keeps one timer across wakes (WakeTimer), not a timer per wake (issue 14). */
+  planOneTimerAcrossWakes: 'plan-one-timer-across-wakes',
 } as const;
 
 /** Every patch id (e.g. for tests that recognise the SDK's patch markers in a history). */

@@ -38,7 +38,7 @@ import { registerPlanHandlers } from './plan-messages';
 import { emptySummary, planStatusOf } from './plan-records';
 import { PlanBooks } from './plan-books';
 import { PlanRebalancing } from './plan-rebalancing';
-import { nowIso, nowMs, waitUntil } from './time';
+import { nowIso, nowMs, waitUntil, WakeTimer } from './time';
 import { PATCH } from './patches';
 
 export interface PlanResult {
@@ -94,6 +94,8 @@ export class PlanEntity {
   private readonly finished: Finished[] = [];
   private handledThisRun = 0;
   private shown: Shown | undefined;
+  /** The loop's one timer, kept across wakes (a child's phase or end does not start a new one). */
+  private readonly timer = new WakeTimer();
 
   constructor(readonly plan: Plan) {
     this.st = plan.state ?? {
@@ -119,7 +121,10 @@ export class PlanEntity {
       const due = this.duePeriod();
       const calendarAt = this.rebalancing.calendarAt();
       this.showState(due);
-      await waitUntil(() => this.wake, Math.min(due ? actAt(due, !!this.st.paused) : Infinity, calendarAt ?? Infinity));
+      const wakeAt = Math.min(due ? actAt(due, !!this.st.paused) : Infinity, calendarAt ?? Infinity);
+      // Runs recorded before patch `plan-one-timer-across-wakes` started a timer at every wake.
+      if (patched(PATCH.planOneTimerAcrossWakes)) await this.timer.wait(() => this.wake, wakeAt);
+      else await waitUntil(() => this.wake, wakeAt);
       this.wake = false;
       this.foldFinished();
       if (due && nowMs() >= actAt(due, !!this.st.paused)) await this.handlePeriod(due);
