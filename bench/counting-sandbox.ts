@@ -9,20 +9,9 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
+import { routeKey } from './route-key';
 
 const counts = new Map<string, number>();
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** `GET /v2/partner/client/c000…/order?modifiedFrom=…` → `GET /v2/partner/client/:id/order`. */
-export function routeKey(method: string | undefined, url: string | undefined): string {
-  const pathOnly = (url ?? '').split('?')[0] ?? '';
-  const normalized = pathOnly
-    .replace(UUID, ':id')
-    .split('/')
-    .map((segment) => (/\d{3,}/.test(segment) ? ':ref' : segment))
-    .join('/');
-  return `${method ?? '?'} ${normalized}`;
-}
 
 diagnostics.subscribe('http.server.request.start', (message) => {
   const { request } = message as { request: IncomingMessage };
