@@ -1,3 +1,4 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { FondoClient } from '../../fondo';
 import type { Sandbox } from '../../sandbox/server';
@@ -64,5 +65,21 @@ describe('paymentOutcomeThenSnapshot', () => {
     });
     const read = await runActivity(activities.paymentOutcomeThenSnapshot, input);
     expect(read).toEqual({ outcome: expect.objectContaining({ status: 'paid', amount: '500' }) });
+  });
+
+  it('paid, the snapshot slower than the attempt has left: the outcome is answered in time, without it', async () => {
+    const { activities, input } = await submitted();
+    await api.control('POST', '/clock', { advance: 'P10D' });
+    // The snapshot's account read takes 5 s; the attempt has 3 s (as if Fondo were slow under a 1-minute timeout).
+    await api.control('POST', '/faults', {
+      route: 'GET /v2/partner/client/:client_id/account/:account_id',
+      kind: 'latency',
+      latencyMs: 5_000,
+    });
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 3_000 });
+    const started = Date.now();
+    const read = await env.run(activities.paymentOutcomeThenSnapshot, input);
+    expect(read).toEqual({ outcome: expect.objectContaining({ status: 'paid', amount: '500' }) });
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });
