@@ -51,6 +51,8 @@ export class OrderBook {
   /** Quiet-period safety net: the last progress (an order placed or become final) and the reads since then. */
   private progressAt = 0;
   private quietReads = 0;
+  /** The anchor the reads are counted from (shared/quiet-period.ts backs off from it). */
+  private quietAnchorAt = 0;
   /** When each order is normally final (from its placement in this workflow), by clientRef. */
   private readonly usualFinal = new Map<string, number>();
   private readonly reported = new Set<string>();
@@ -163,7 +165,11 @@ export class OrderBook {
   nextQuietReadAt(): number {
     const open = this.open();
     if (!open.length) return Infinity;
-    return nextQuietReadAt(this.quietAnchor(open), this.quietReads, ORDER_QUIET_POLICY);
+    const anchor = this.quietAnchor(open);
+    // Reads before the anchor do not back off the reads after it. Progress resets both, so this matters only for a
+    // workflow in flight when its anchor moved to the usual settlement (its earlier reads counted from placement).
+    if (anchor > this.quietAnchorAt) [this.quietAnchorAt, this.quietReads] = [anchor, 0];
+    return nextQuietReadAt(anchor, this.quietReads, ORDER_QUIET_POLICY);
   }
 
   /**
