@@ -1,6 +1,6 @@
 /**
- * Temporal Cloud billable actions, counted from workflow histories (docs.temporal.io/cloud/pricing; docs/DOMAIN.md
- * §3.7): a client's workflow start, a child workflow start, each activity scheduled, each timer started, each signal
+ * Temporal Cloud billable actions, counted from workflow histories (docs.temporal.io/cloud/pricing,
+ * docs.temporal.io/cloud/actions): a client's workflow start, a child workflow start, each activity scheduled, each timer started, each signal
  * received, each update accepted, a continue-as-new and each search-attribute upsert. An upsert that sets only
  * `TemporalChangeVersion` — the SDK adds one to every `patched()` marker in a new execution — is exempt
  * ("Search Attribute upsert requested"; temporalio/documentation#3342). Used by the scale benchmark and the

@@ -1,5 +1,6 @@
 /**
- * When a fund order is normally final, by Swedish fund practice (docs/DOMAIN.md §2.2, and the sandbox's lifecycle):
+ * When a fund order is normally final, by Swedish fund practice (Avanza's and Nordnet's 13:00 fund order cut-off,
+ * and the sandbox's lifecycle, docs/SANDBOX.md):
  * an order placed on a banking day by the 13:00 cut-off is sent that day — its trade date — (after the cut-off or on
  * another day: the next banking day), priced the next banking day and settled two banking days after the trade date,
  * at 09:00 Stockholm time.
@@ -8,7 +9,8 @@
  * healthy bridge is silent: the safety net of a workflow waiting for its orders (shared/quiet-period.ts) starts
  * counting its quiet period here, not when the orders were placed. It is an estimate: a fund with another cut-off
  * (12:00–15:30) or settlement cycle (0–2 days to trade) moves the real moment by about a day, which only moves the
- * fallback read; an order final earlier is learnt from its event at once.
+ * fallback read; an order final earlier is learnt from its event at once (if that event is lost for good, 15 minutes
+ * after this moment: docs/ARCHITECTURE.md "Safety net inside the workflows").
  *
  * Pure: workflows call it with their deterministic clock.
  */
