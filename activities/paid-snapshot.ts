@@ -6,22 +6,15 @@
  * first) and the cycle takes the snapshot itself, with its own retries and failure handling, as it did before.
  */
 import { Context, log } from '@temporalio/activity';
-import type { AllocationSource } from '../shared/plan';
-import type { PaymentOutcome } from './payments';
-import type { InvestmentSnapshot } from './portfolio';
+import { untilAborted } from '../fondo/abort';
+import type { createPaymentActivities, PaymentOutcome } from './payments';
+import type { createPortfolioActivities, InvestmentSnapshot } from './portfolio';
 
-type Reads = {
-  getPaymentOutcome(input: { clientId: string; instructionId: string; clientRef: string }): Promise<PaymentOutcome>;
-  investmentSnapshot(input: SnapshotRequest): Promise<InvestmentSnapshot>;
-};
+type Reads = Pick<ReturnType<typeof createPaymentActivities>, 'getPaymentOutcome'> &
+  Pick<ReturnType<typeof createPortfolioActivities>, 'investmentSnapshot'>;
 
-/** What a cycle's split snapshot reads (the investmentSnapshot input without the order-list walk). */
-export interface SnapshotRequest {
-  clientId: string;
-  accountId: string;
-  allocation: AllocationSource;
-  extraFunds: string[];
-}
+/** What a cycle's split snapshot reads: investmentSnapshot's input without the order-list walk (`pendingSince`). */
+export type SnapshotRequest = Omit<Parameters<Reads['investmentSnapshot']>[0], 'pendingSince'>;
 
 export interface PaymentOutcomeAndSnapshot {
   outcome: PaymentOutcome;
@@ -32,23 +25,11 @@ export interface PaymentOutcomeAndSnapshot {
 /** What the attempt keeps back for answering after the snapshot: a fifth of its start-to-close timeout, at most 10 s. */
 const ANSWER_MARGIN = { share: 0.2, maxMs: 10_000 };
 
-/** `promise`'s value, or undefined when it takes longer than `ms` (the promise is left to settle unobserved). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  promise.catch(() => undefined); // a snapshot given up on may still fail: nothing waits for it
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function createPaidSnapshotActivities(reads: Reads) {
   return {
     /** The payment's outcome; when it is paid, also the snapshot the split needs (left out if it fails). */
     async paymentOutcomeThenSnapshot(input: {
-      payment: { clientId: string; instructionId: string; clientRef: string };
+      payment: Parameters<Reads['getPaymentOutcome']>[0];
       snapshot: SnapshotRequest;
     }): Promise<PaymentOutcomeAndSnapshot> {
       const startedAt = Date.now();
@@ -58,12 +39,17 @@ export function createPaidSnapshotActivities(reads: Reads) {
       const margin = Math.min(ANSWER_MARGIN.maxMs, startToCloseTimeoutMs * ANSWER_MARGIN.share);
       const budgetMs = startToCloseTimeoutMs - margin - (Date.now() - startedAt);
       if (budgetMs <= 0) return { outcome };
+      const tooSlow = new Error('the snapshot would outlast this attempt');
       try {
-        const snapshot = await within(reads.investmentSnapshot(input.snapshot), budgetMs);
-        if (!snapshot) log.warn('snapshot after a paid payment too slow for this attempt; the cycle takes it itself');
-        return snapshot ? { outcome, snapshot } : { outcome };
+        // The snapshot's calls go on unobserved once given up on: they are reads.
+        const late = AbortSignal.timeout(budgetMs);
+        return { outcome, snapshot: await untilAborted(reads.investmentSnapshot(input.snapshot), late, () => tooSlow) };
       } catch (err) {
         if (Context.current().cancellationSignal.aborted) throw err;
+        if (err === tooSlow) {
+          log.warn('snapshot after a paid payment too slow for this attempt; the cycle takes it itself');
+          return { outcome };
+        }
         // No message text: a custodian's error may name the account. The cycle's own snapshot reports the failure.
         log.warn('snapshot after a paid payment failed; the cycle takes it itself', {
           failure: err instanceof Error ? err.name : 'unknown',

@@ -71,9 +71,14 @@ export function actionOf(event: HistoryEvent): ActionType | undefined {
   return action === 'upserts' && onlyChangeVersion(event) ? undefined : action;
 }
 
+/** Zero of every action type. */
+export function noActions(): ActionCounts {
+  return Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as ActionCounts;
+}
+
 /** The billable actions of some histories, by type, and their total. */
 export function countActions(histories: temporal.api.history.v1.IHistory[]): { actions: ActionCounts; total: number } {
-  const actions = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as ActionCounts;
+  const actions = noActions();
   for (const history of histories)
     for (const event of history.events ?? []) {
       const action = actionOf(event);

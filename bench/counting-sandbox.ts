@@ -7,17 +7,10 @@
  *
  *   node --import tsx bench/counting-sandbox.ts --port <port> --speed 3600   (spawned with an IPC channel)
  */
-import diagnostics from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
-import { routeKey } from './route-key';
+import { countServerRequests } from './request-counts';
 
 const counts = new Map<string, number>();
-
-diagnostics.subscribe('http.server.request.start', (message) => {
-  const { request } = message as { request: IncomingMessage };
-  const key = routeKey(request.method, request.url);
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-});
+countServerRequests(counts);
 
 process.on('message', (message: { type?: string }) => {
   if (message?.type === 'counts') process.send?.({ type: 'counts', counts: Object.fromEntries(counts) });

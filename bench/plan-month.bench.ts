@@ -8,13 +8,11 @@
  *
  *   npm run bench:plan-month -- [--months 3]
  */
-import diagnostics from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
 import { Command } from 'commander';
 import { createSavingsEnv } from '../test/helpers/savings-env';
 import { monthActions, runPlanMonths } from '../test/helpers/real-pacing';
 import { ACTION_TYPES } from './billable-actions';
-import { routeKey } from './route-key';
+import { countServerRequests } from './request-counts';
 
 const options = new Command()
   .option('--months <n>', 'periods the plan runs (≥ 2; the months after the first are the steady state)', '3')
@@ -29,12 +27,7 @@ const BRIDGE_STAND_IN = new Set(['GET /v2/partner/client/:id/order', 'GET /v2/pa
 async function main(): Promise<void> {
   const counts = new Map<string, number>();
   let counting = false;
-  diagnostics.subscribe('http.server.request.start', (message) => {
-    if (!counting) return;
-    const { request } = message as { request: IncomingMessage };
-    const key = routeKey(request.method, request.url);
-    if (!key.includes('/_sandbox')) counts.set(key, (counts.get(key) ?? 0) + 1);
-  });
+  countServerRequests(counts, () => counting);
   const s = await createSavingsEnv({ name: 'bench-plan-month' });
   try {
     const started = performance.now();
@@ -55,7 +48,7 @@ async function main(): Promise<void> {
       const note = i === 0 ? ' (the first: a workflow start, the preflight left out)' : '';
       console.log(`  month ${i + 1}: ${total} — ${parts.join(', ')}${note}`);
     }
-    const cycle = [...counts].filter(([route]) => !BRIDGE_STAND_IN.has(route));
+    const cycle = [...counts].filter(([route]) => !BRIDGE_STAND_IN.has(route) && !route.includes('/_sandbox'));
     const total = cycle.reduce((n, [, c]) => n + c, 0);
     console.log(`Fondo calls per plan-cycle (goal ≤ 6): ${(total / months).toFixed(1)}`);
     for (const [route, c] of cycle.sort((a, b) => b[1] - a[1]))

@@ -34,7 +34,15 @@ import { PlanInputSchema, type PlanInput } from '../shared/plan';
 import { searchAttributeFlags } from '../workers/search-attributes';
 import { savingsPlanWorkflow } from '../workflows';
 import { testDataConverter, testPayloadKeys } from '../test/helpers/payload-keys';
-import { ACTION_TYPES, actionOf, eventTypeName, onlyChangeVersion, type ActionType } from './billable-actions';
+import {
+  ACTION_TYPES,
+  actionOf,
+  eventTypeName,
+  noActions,
+  onlyChangeVersion,
+  type ActionCounts,
+  type ActionType,
+} from './billable-actions';
 import { floorPlanWorkflow, type FloorShape } from './floor/workflows';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -385,7 +393,7 @@ async function createAccounts(stack: Stack, n: number, offset: number): Promise<
 // ---------------------------------------------------------------------------------------------------------
 
 interface HistoryCounts {
-  actions: Record<ActionType, number>;
+  actions: ActionCounts;
   events: number;
   workflowTasks: number;
   cancelledTimers: number;
@@ -397,7 +405,7 @@ interface HistoryCounts {
 
 /** Workflows to count: `=id` is one workflow id exactly, anything else a prefix (end it with a separator). */
 async function countHistories(client: Client, workflowIdPrefixes: string[]): Promise<HistoryCounts> {
-  const actions = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as Record<ActionType, number>;
+  const actions = noActions();
   const counts: HistoryCounts = {
     actions,
     events: 0,

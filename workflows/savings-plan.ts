@@ -67,6 +67,14 @@ interface Shown {
   nextDebit: string;
 }
 
+/** The search attributes that show `shown` (an empty next debit date removes the attribute). */
+function shownAttributes(shown: Shown) {
+  return [
+    { key: PlanStateKey, value: shown.state },
+    { key: NextDebitDateKey, value: shown.nextDebit || null },
+  ];
+}
+
 type Finished =
   | { period: string; summary: CycleSummary | Error }
   | { run: RebalanceRunRecord | Error; date: string; trigger: RebalanceRunRecord['trigger'] };
@@ -272,10 +280,7 @@ export class PlanEntity {
     this.shown ??= this.startedShowing();
     if (this.shown?.state === shown.state && this.shown.nextDebit === shown.nextDebit) return;
     this.shown = shown;
-    upsertSearchAttributes([
-      { key: PlanStateKey, value: shown.state },
-      { key: NextDebitDateKey, value: shown.nextDebit || null },
-    ]);
+    upsertSearchAttributes(shownAttributes(shown));
   }
 
   private showing(due: DuePeriod | undefined): Shown {
@@ -311,20 +316,14 @@ export class PlanEntity {
       throw new Error(`the plan's next run would reject its state: ${JSON.stringify(issueShape(checked.error))}`);
     // The next run starts showing what its first loop shows (the plan is idle: no child phase in its state), so it
     // upserts nothing until something changes.
-    const shows = this.showing(this.duePeriod());
-    const typedSearchAttributes = workflowInfo().typedSearchAttributes.updateCopy([
-      { key: PlanStateKey, value: shows.state },
-      { key: NextDebitDateKey, value: shows.nextDebit || null },
-    ]);
+    const shows = shownAttributes(this.showing(this.duePeriod()));
+    const typedSearchAttributes = workflowInfo().typedSearchAttributes.updateCopy(shows);
     return makeContinueAsNewFunc<typeof savingsPlanWorkflow>({ typedSearchAttributes })(next);
   }
 
   private finish(): PlanResult {
     const state = this.st.cancelled ? 'cancelled' : 'completed';
-    upsertSearchAttributes([
-      { key: PlanStateKey, value: state },
-      { key: NextDebitDateKey, value: null },
-    ]);
+    upsertSearchAttributes(shownAttributes({ state, nextDebit: '' }));
     const { cycles, carry } = this.st;
     return { planId: this.plan.planId, state, cycles, carry, cashLeft: this.books.cashLeft() };
   }

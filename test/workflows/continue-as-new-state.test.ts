@@ -6,6 +6,7 @@ import { savingsPlanWorkflow } from '../../workflows';
 import { addPeriods, debitDate } from '../../shared/calendar';
 import { planWorkflowId } from '../../shared/ids';
 import { NextDebitDateKey, PlanStateKey } from '../../shared/search-attributes';
+import { upsertedStates } from '../helpers/histories';
 import { createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
 
@@ -18,17 +19,8 @@ describe('continue-as-new carries the plan state the next run shows', () => {
   afterAll(() => s?.teardown());
   afterEach(() => expect(s.sandbox.engine.checkInvariants()).toEqual([]));
 
-  type History = temporal.api.history.v1.IHistory;
   const decode = (p: temporal.api.common.v1.IPayload | null | undefined) =>
     p ? defaultPayloadConverter.fromPayload<string | null>(p) : undefined;
-
-  /** Every PlanState the run upserted, in order. */
-  const upsertedStates = (history: History): string[] =>
-    (history.events ?? []).flatMap((e) => {
-      const field =
-        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[PlanStateKey.name];
-      return field ? [decode(field) ?? ''] : [];
-    });
 
   it('a monthly plan upserts only waiting-payment and investing in the runs after the first', async () => {
     const planId = 'can-state';

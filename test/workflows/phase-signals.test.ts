@@ -5,6 +5,7 @@ import { addDays, debitDate, stockholmTime } from '../../shared/calendar';
 import { cycleWorkflowId, planWorkflowId } from '../../shared/ids';
 import { planStatusQuery, retryNowSignal } from '../../shared/messages';
 import { PlanStateKey } from '../../shared/search-attributes';
+import { upsertedStates } from '../helpers/histories';
 import { testDataConverter } from '../helpers/payload-keys';
 import { createTestAccount, FUND } from '../helpers/sandbox';
 import { createSavingsEnv, testPlan, type SavingsEnv } from '../helpers/savings-env';
@@ -33,15 +34,6 @@ describe('childPhase signals: only PlanState changes', () => {
       phases.push(defaultPayloadConverter.fromPayload<{ phase: string }>(payload!).phase);
     }
     return phases;
-  }
-
-  /** Every PlanState the plan upserted, in order. */
-  function upsertedStates(history: History): string[] {
-    return (history.events ?? []).flatMap((e) => {
-      const field =
-        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[PlanStateKey.name];
-      return field ? [defaultPayloadConverter.fromPayload<string>(field)] : [];
-    });
   }
 
   it('a happy 3-fund cycle signals its plan once (paid); the plan still shows waiting-payment → investing', async () => {
